@@ -1,0 +1,58 @@
+"""pytest-sfn: test AWS Step Functions state machines in-process.
+
+The public API: :class:`StateMachine` to load and execute definitions, the result types,
+the task answer helpers, :func:`local_client` (a botocore ``stepfunctions`` client answered
+in-process) and the error hierarchy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_sfn.engine.execution import Execution, StateRecord
+from pytest_sfn.engine.history import HistoryEvent
+from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
+from pytest_sfn.errors import (
+    DefinitionError,
+    Diagnostic,
+    MockError,
+    SfnError,
+    StatesError,
+    StatesErrorName,
+    UnmockedTaskError,
+)
+from pytest_sfn.machine import StateMachine
+from pytest_sfn.mocks.results import InOrder, Return, Throw
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DefinitionError",
+    "Diagnostic",
+    "Execution",
+    "HistoryEvent",
+    "InOrder",
+    "MockError",
+    "Return",
+    "SfnError",
+    "StateMachine",
+    "StateRecord",
+    "StatesError",
+    "StatesErrorName",
+    "TaskOutcome",
+    "TaskRequest",
+    "Throw",
+    "UnmockedTaskError",
+    "__version__",
+    "local_client",
+]
+
+
+def local_client(**kwargs: Any) -> Any:
+    """A botocore ``stepfunctions`` client answered in-process by the engine (no network).
+
+    See :func:`pytest_sfn.service.client.local_client` for the arguments.
+    """
+    from pytest_sfn.service.client import local_client as _local_client
+
+    return _local_client(**kwargs)

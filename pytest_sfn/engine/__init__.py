@@ -1,0 +1,3 @@
+"""The interpreter: runs compiled state machines under a virtual clock."""
+
+from __future__ import annotations

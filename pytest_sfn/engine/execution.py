@@ -1,0 +1,154 @@
+"""The result of running a state machine: status, output, path, per-state records, history."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pytest_sfn._types import JSON
+from pytest_sfn.engine.history import HistoryEvent
+
+__all__ = ["Execution", "StateRecord"]
+
+#: Address of a state inside Map iterations / Parallel branches: ``("Process", 3)`` is
+#: iteration 3 of the Map state ``Process``; ``()`` is the top level.
+Scope = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StateRecord:
+    """One visit of one state.
+
+    Attributes:
+        name: the state's name.
+        type: ``Task``, ``Pass``...
+        scope: where it ran: ``()`` at top level, ``("MapName", index)`` in a Map iteration,
+            ``("ParallelName", branch)`` in a Parallel branch (nesting appends).
+        input: the state's raw input.
+        output: its output, ``None`` if it failed (see ``error``).
+        entered_at, exited_at: virtual times (``exited_at`` is ``None`` if it failed).
+        attempts: how many times its work ran (1 + retries).
+        error, cause: the error that left the state, if any (caught or not).
+        assigned: variables the state assigned.
+    """
+
+    name: str
+    type: str
+    scope: Scope
+    input: JSON
+    output: JSON
+    entered_at: datetime
+    exited_at: datetime | None
+    attempts: int = 1
+    error: str | None = None
+    cause: str | None = None
+    assigned: dict[str, JSON] | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the state exited normally (a caught error still exits)."""
+        return self.exited_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """A finished execution.
+
+    Attributes:
+        status: ``SUCCEEDED``, ``FAILED``, ``TIMED_OUT`` or ``ABORTED``.
+        output: the decoded output (``None`` unless SUCCEEDED).
+        error, cause: why it did not succeed.
+        states: every state visit in order, including those inside Map/Parallel.
+        history: the events as ``GetExecutionHistory`` returns them (empty for EXPRESS).
+    """
+
+    execution_arn: str
+    name: str
+    state_machine_arn: str
+    state_machine_type: str
+    status: str
+    input: JSON
+    output: JSON
+    error: str | None
+    cause: str | None
+    start_time: datetime
+    stop_time: datetime
+    states: tuple[StateRecord, ...]
+    history: tuple[HistoryEvent, ...]
+    redrive_count: int = 0
+
+    @property
+    def succeeded(self) -> bool:
+        """``status == "SUCCEEDED"``."""
+        return self.status == "SUCCEEDED"
+
+    @property
+    def input_json(self) -> str:
+        """The input as the API returns it (compact JSON text)."""
+        return _dump(self.input)
+
+    @property
+    def output_json(self) -> str | None:
+        """The output as the API returns it (compact JSON text), ``None`` unless SUCCEEDED."""
+        return _dump(self.output) if self.status == "SUCCEEDED" else None
+
+    @property
+    def path(self) -> list[str]:
+        """Names of the top-level states entered, in order."""
+        return [r.name for r in self.states if not r.scope]
+
+    def path_in(self, *scope: Any) -> list[str]:
+        """Names of the states entered directly inside ``scope``.
+
+        ``execution.path_in("ProcessItems", 2)`` is the path of iteration 2 of the Map
+        state ``ProcessItems``; ``path_in("Fanout", 0)`` the path of branch 0 of a Parallel.
+        """
+        return [r.name for r in self.states if r.scope == scope]
+
+    def visits(self, name: str) -> list[StateRecord]:
+        """Every visit of the state called ``name`` (any scope), in order."""
+        return [r for r in self.states if r.name == name]
+
+    def state(self, name: str) -> StateRecord:
+        """The last visit of the state called ``name``.
+
+        Raises:
+            KeyError: the state never ran; the message lists the states that did.
+        """
+        for record in reversed(self.states):
+            if record.name == name:
+                return record
+        ran = ", ".join(dict.fromkeys(r.name for r in self.states)) or "none"
+        raise KeyError(f"state {name!r} did not run in this execution (states that ran: {ran})")
+
+    def events(self, *types: str) -> list[HistoryEvent]:
+        """History events, optionally only those of the given types."""
+        return [e for e in self.history if not types or e.type in types]
+
+    def describe(self) -> dict[str, Any]:
+        """The ``DescribeExecution`` response for this execution."""
+        out: dict[str, Any] = {
+            "executionArn": self.execution_arn,
+            "stateMachineArn": self.state_machine_arn,
+            "name": self.name,
+            "status": self.status,
+            "startDate": self.start_time,
+            "stopDate": self.stop_time,
+            "input": self.input_json,
+            "inputDetails": {"included": True},
+        }
+        if self.status == "SUCCEEDED":
+            out["output"] = self.output_json
+            out["outputDetails"] = {"included": True}
+        if self.error is not None:
+            out["error"] = self.error
+        if self.cause is not None:
+            out["cause"] = self.cause
+        out["redriveCount"] = self.redrive_count
+        return out
+
+
+def _dump(value: JSON) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,168 @@
+"""Map states: inline iterations, and Distributed mode as a Map Run of child executions."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pytest_sfn._types import JSON
+from pytest_sfn.engine.dataflow import apply_template
+from pytest_sfn.errors import StatesError
+from pytest_sfn.expressions.jsonpath import PathNotFound
+from pytest_sfn.expressions.payload import resolve_path
+from pytest_sfn.model.states import MapState
+
+if TYPE_CHECKING:
+    from pytest_sfn.engine.run import Interpreter, _Frame, _Thread, _Visit
+
+_THRESHOLD = "States.ExceedToleratedFailureThreshold"
+_THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+
+
+def _dump(value: JSON) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _items(it: Interpreter, state: MapState, effective: JSON, visit: _Visit, frame: _Frame) -> list[JSON]:
+    path = state.items_path
+    if path is None or (path.root == "input" and path.steps == ()):
+        items = effective
+    else:
+        try:
+            items = resolve_path(path, it.scope(effective, visit, frame))
+        except PathNotFound as exc:
+            raise StatesError(
+                "States.Runtime", f"Invalid path '{path.text}' : {exc.jayway_message}"
+            ) from None
+    if not isinstance(items, list):
+        if state.has_items_path:
+            raise StatesError(
+                "States.Runtime", f'Reference path "{path.text if path else "$"}" must point to array.'
+            )
+        raise StatesError("States.Runtime", f"Map state input must be an array but was: {_dump(items)}")
+    return items
+
+
+def _integer(it: Interpreter, state: MapState, literal: JSON, path: Any, name: str, effective: JSON,
+             visit: _Visit, frame: _Frame, kind: str = "integer") -> JSON:  # fmt: skip
+    if path is None:
+        return literal
+    try:
+        value = resolve_path(path, it.scope(effective, visit, frame))
+    except PathNotFound:
+        value = None
+    ok = not isinstance(value, bool) and isinstance(value, (int, float))
+    if kind == "integer":
+        ok = ok and int(value) == value
+    if not ok:
+        shown = value if isinstance(value, str) else _dump(value)
+        word = "a valid integer" if kind == "integer" else "a valid float"
+        raise StatesError(
+            "States.Runtime",
+            f'The {name}Path field refers to value "{shown}" which is not {word}: {path.text}',
+        )
+    return int(value) if kind == "integer" else float(value)
+
+
+def _item_input(it: Interpreter, state: MapState, effective: JSON, index: int, item: JSON,
+                visit: _Visit, frame: _Frame) -> JSON:  # fmt: skip
+    if state.item_selector is None:
+        return item
+    visit.map_item = {"Index": index, "Value": item}
+    try:
+        return apply_template(state.item_selector, it.scope(effective, visit, frame))
+    finally:
+        visit.map_item = None
+
+
+def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Thread, frame: _Frame,
+               visit: _Visit) -> JSON:  # fmt: skip
+    """Run every item through the processor, in order; returns the outputs in item order."""
+    from pytest_sfn.engine.run import _child_error, _Failure, _Frame, _Thread
+
+    items = _items(it, state, effective, visit, frame)
+    concurrency = _integer(it, state, state.max_concurrency, state.max_concurrency_path,
+                           "MaxConcurrency", effective, visit, frame)  # fmt: skip
+    started = it.add("MapStateStarted", thread.last, {"length": len(items)})
+    thread.last = started
+    previous = started
+    outputs = []
+    for index, item in enumerate(items):
+        item_input = _item_input(it, state, effective, index, item, visit, frame)
+        details = {"name": state.name, "index": index}
+        link = previous if concurrency == 1 else started
+        iteration = _Thread(it.add("MapIterationStarted", link, details))
+        child = _Frame((*frame.scope, state.name, index), dict(frame.variables))
+        try:
+            outputs.append(it.run_graph(state.processor, item_input, iteration, child))
+        except _Failure as failure:
+            failed = it.add("MapIterationFailed", iteration.last, details)
+            thread.last = it.add("MapStateFailed", failed)
+            raise _child_error(failure) from None
+        previous = it.add("MapIterationSucceeded", iteration.last, details)
+    thread.last = it.add("MapStateSucceeded", previous)
+    return outputs
+
+
+def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _Thread,
+                    frame: _Frame, visit: _Visit) -> JSON:  # fmt: skip
+    """Run each item as a child execution of a Map Run; apply the tolerated-failure rules."""
+    from pytest_sfn.engine.run import _Failure, _Frame, _Thread
+
+    if state.item_reader is not None:
+        raise StatesError(
+            "States.ItemReaderFailed",
+            "pytest-sfn does not read Distributed Map items from S3 yet (ItemReader); "
+            "pass the items in the state input instead.",
+        )
+    items = _items(it, state, effective, visit, frame)
+    count = _integer(it, state, state.tolerated_failure_count, state.tolerated_failure_count_path,
+                     "ToleratedFailureCount", effective, visit, frame)  # fmt: skip
+    percentage = _integer(
+        it, state, state.tolerated_failure_percentage, state.tolerated_failure_percentage_path,
+        "ToleratedFailurePercentage", effective, visit, frame, kind="float",
+    )  # fmt: skip
+    if count is not None and count < 0:
+        raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
+    if percentage is not None and not 0 <= percentage <= 100:
+        raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
+    started = it.add("MapStateStarted", thread.last, {"length": 0})
+    cfg = it.config
+    label = state.label or state.name
+    run_id = it.uuid4()
+    map_run_arn = f"arn:aws:states:{cfg.region}:{cfg.account}:mapRun:{cfg.state_machine_name}/{label}:{run_id}"
+    run_started = it.add("MapRunStarted", started, {"mapRunArn": map_run_arn})
+    outputs: list[JSON] = []
+    failures = 0
+    for index, item in enumerate(items):
+        item_input = _item_input(it, state, effective, index, item, visit, frame)
+        child = _Frame((*frame.scope, state.name, index), {})
+        saved_events = it.events
+        it.events = []  # a child execution has its own history
+        try:
+            outputs.append(it.run_graph(state.processor, item_input, _Thread(0), child))
+        except _Failure as failure:
+            failures += 1
+            outputs.append({"Error": failure.error, "Cause": failure.cause})
+        finally:
+            it.events = saved_events
+    if _exceeded(failures, len(items), count, percentage):
+        failed = it.add("MapRunFailed", run_started, {"error": _THRESHOLD, "cause": _THRESHOLD_CAUSE})
+        thread.last = it.add("MapStateFailed", failed)
+        raise _located(StatesError(_THRESHOLD, _THRESHOLD_CAUSE))
+    thread.last = it.add("MapStateSucceeded", it.add("MapRunSucceeded", run_started))
+    return outputs
+
+
+def _located(err: StatesError) -> StatesError:
+    err.located = True  # type: ignore[attr-defined]
+    return err
+
+
+def _exceeded(failures: int, total: int, count: JSON, percentage: JSON) -> bool:
+    """Whether a Map Run fails: either given threshold exceeded (none given: any failure)."""
+    if count is None and percentage is None:
+        return failures > 0
+    if count is not None and failures > count:
+        return True
+    return percentage is not None and total > 0 and failures * 100 / total > percentage

@@ -1,0 +1,214 @@
+"""One Task attempt: ask the task handler, apply timeouts and heartbeats, record the events.
+
+The event family depends on the resource: ``Task*`` events for service integrations
+(``arn:aws:states:::...``), ``LambdaFunction*`` for a bare Lambda function ARN, and
+``Activity*`` for activities.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pytest_sfn._types import JSON
+from pytest_sfn.engine.history import payload
+from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
+from pytest_sfn.errors import StatesError
+from pytest_sfn.expressions.payload import evaluate_template
+from pytest_sfn.model.states import TaskState
+
+if TYPE_CHECKING:
+    from pytest_sfn.engine.run import Interpreter, _Frame, _Thread, _Visit
+
+_NOT_TRUNCATED = {"truncated": False}
+_TIMEOUT = "States.Timeout"
+_LIMIT = 262_144
+_TOKEN_PATTERNS = (".waitForTaskToken",)
+
+
+def _positive_int(value: JSON, field_name: str, path_text: str | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value <= 0:
+        where = f": {path_text} == {payload(value)}" if path_text else ""
+        raise StatesError(
+            "States.Runtime", f"The {field_name} value must be a positive integer{where}"
+        )
+    return int(value)
+
+
+def _seconds(it: Interpreter, state: TaskState, effective: JSON, visit: _Visit, frame: _Frame, name: str) -> int | None:
+    literal = state.timeout_seconds if name == "TimeoutSeconds" else state.heartbeat_seconds
+    path = state.timeout_seconds_path if name == "TimeoutSeconds" else state.heartbeat_seconds_path
+    if literal is None and path is None:
+        return None
+    value = it.resolve_number(literal, path, name, effective, visit, frame)
+    return _positive_int(value, name if path is None else name + "Path", path.text if path else None)
+
+
+class _Events:
+    """Names and details of the event family a resource uses."""
+
+    def __init__(self, state: TaskState, region: str) -> None:
+        self.resource = state.resource
+        self.kind = state.resource.kind
+        self.region = region
+
+    def _base(self) -> dict[str, Any]:
+        return {"resourceType": self.resource.service, "resource": self.resource.history_resource}
+
+    def scheduled(self, parameters: JSON, timeout: int | None, heartbeat: int | None, credentials: JSON) -> tuple[str, dict[str, Any]]:
+        if self.kind == "lambda":
+            details: dict[str, Any] = {
+                "resource": self.resource.arn,
+                "input": payload(parameters),
+                "inputDetails": _NOT_TRUNCATED,
+            }
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            if credentials is not None:
+                details["taskCredentials"] = credentials
+            return "LambdaFunctionScheduled", details
+        if self.kind == "activity":
+            details = {
+                "resource": self.resource.arn,
+                "input": payload(parameters),
+                "inputDetails": _NOT_TRUNCATED,
+            }
+            if timeout is not None:
+                details["timeoutInSeconds"] = timeout
+            if heartbeat is not None:
+                details["heartbeatInSeconds"] = heartbeat
+            return "ActivityScheduled", details
+        details = {**self._base(), "region": self.region, "parameters": payload(parameters)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        if credentials is not None:
+            details["taskCredentials"] = credentials
+        return "TaskScheduled", details
+
+    def started(self) -> tuple[str, dict[str, Any] | None]:
+        if self.kind == "lambda":
+            return "LambdaFunctionStarted", None
+        if self.kind == "activity":
+            return "ActivityStarted", {"workerName": "pytest-sfn"}
+        return "TaskStarted", self._base()
+
+    def _family(self, outcome: str) -> str:
+        return {"lambda": "LambdaFunction", "activity": "Activity"}.get(self.kind, "Task") + outcome
+
+    def succeeded(self, output: JSON) -> tuple[str, dict[str, Any]]:
+        details = {"output": payload(output), "outputDetails": _NOT_TRUNCATED}
+        if self.kind not in ("lambda", "activity"):
+            details = {**self._base(), **details}
+        return self._family("Succeeded"), details
+
+    def failed(self, outcome: str, error: str | None, cause: str | None) -> tuple[str, dict[str, Any]]:
+        details: dict[str, Any] = {} if self.kind in ("lambda", "activity") else self._base()
+        if error is not None:
+            details["error"] = error
+        if cause is not None:
+            details["cause"] = cause
+        return self._family(outcome), details
+
+
+def run_task(
+    it: Interpreter,
+    state: TaskState,
+    parameters: JSON,
+    effective: JSON,
+    thread: _Thread,
+    frame: _Frame,
+    visit: _Visit,
+) -> JSON:
+    """Run one attempt of ``state``; returns the raw result or raises :class:`StatesError`."""
+    timeout = _seconds(it, state, effective, visit, frame, "TimeoutSeconds")
+    heartbeat = _seconds(it, state, effective, visit, frame, "HeartbeatSeconds")
+    if heartbeat is not None and timeout is not None and heartbeat >= timeout:
+        raise StatesError("States.Runtime", "HeartbeatSeconds must be smaller than TimeoutSeconds")
+    credentials = None
+    if state.credentials is not None:
+        credentials = evaluate_template(state.credentials, it.scope(effective, visit, frame))
+    events = _Events(state, it.config.region)
+    needs_token = state.resource.pattern in _TOKEN_PATTERNS or state.resource.kind == "activity"
+    visit.task_token = _token(it) if needs_token else None
+
+    name, details = events.scheduled(parameters, timeout, heartbeat, _role(credentials))
+    thread.last = it.add(name, thread.last, details)
+    invocation = it.invocations.get(state.name, 0)
+    it.invocations[state.name] = invocation + 1
+    request = TaskRequest(
+        state_name=state.name,
+        resource=state.resource,
+        parameters=parameters,
+        context=it.context(visit),
+        attempt=visit.retry_count,
+        task_token=visit.task_token,
+        timeout_seconds=timeout,
+        heartbeat_seconds=heartbeat,
+        invocation=invocation,
+    )
+    outcome: TaskOutcome = it.tasks(request)
+    name, started = events.started()
+    thread.last = it.add(name, thread.last, started)
+    if state.resource.pattern == ".waitForTaskToken" and state.resource.kind == "service":
+        thread.last = it.add(
+            "TaskSubmitted",
+            thread.last,
+            {**events._base(), "output": payload(outcome.submitted if outcome.submitted is not None else {}),
+             "outputDetails": _NOT_TRUNCATED},
+        )  # fmt: skip
+
+    expired = _expiry(outcome, timeout, heartbeat)
+    if expired is not None:
+        at, by_heartbeat = expired
+        it.clock.advance(at)
+        name, details = events.failed("TimedOut", _TIMEOUT, None)
+        thread.last = it.add(name, thread.last, details)
+        err = StatesError(_TIMEOUT, None)
+        err.heartbeat = by_heartbeat  # type: ignore[attr-defined]
+        raise err
+    it.clock.advance(outcome.duration)
+    if outcome.failed:
+        name, details = events.failed("Failed", outcome.error, outcome.cause)
+        thread.last = it.add(name, thread.last, details)
+        raise StatesError(outcome.error, outcome.cause)
+    text = payload(outcome.output)
+    if len(text.encode()) > _LIMIT:
+        error = "States.DataLimitExceeded"
+        cause = (
+            f"The state/task '{state.resource.arn}' returned a result with a size exceeding "
+            "the maximum number of bytes service limit."
+        )
+        name, details = events.failed("Failed", error, cause)
+        thread.last = it.add(name, thread.last, details)
+        raise StatesError(error, cause)
+    name, details = events.succeeded(outcome.output)
+    thread.last = it.add(name, thread.last, details)
+    return outcome.output
+
+
+def _expiry(outcome: TaskOutcome, timeout: int | None, heartbeat: int | None) -> tuple[float, bool] | None:
+    """When (seconds after start) the task times out, and whether by heartbeat."""
+    duration = outcome.duration
+    if heartbeat is not None:
+        last = 0.0
+        for beat in (*sorted(outcome.heartbeats), duration):
+            if beat - last > heartbeat:
+                at = last + heartbeat
+                if timeout is None or at < timeout:
+                    return at, True
+                break
+            last = beat
+    if timeout is not None and duration > timeout:
+        return float(timeout), False
+    return None
+
+
+def _token(it: Interpreter) -> str:
+    return "AQC" + it.uuid4().replace("-", "") + it.uuid4().replace("-", "")
+
+
+def _role(credentials: JSON) -> JSON:
+    if isinstance(credentials, dict) and "RoleArn" in credentials:
+        return {"roleArn": credentials["RoleArn"]}
+    return None

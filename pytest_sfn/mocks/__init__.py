@@ -1,0 +1,3 @@
+"""Answers for Task states in tests."""
+
+from __future__ import annotations
