@@ -158,7 +158,7 @@ class Interpreter:
         """Record a history event; returns its id."""
         event_id = len(self.events) + 1
         limit = self.config.history_limit
-        if limit is not None and event_id > limit:
+        if limit is not None and event_id >= limit:  # the last slot is the failure event
             raise _HistoryLimit
         self.events.append(HistoryEvent(event_id, prev, type_, self.clock.now(), details or {}))
         return event_id
@@ -547,14 +547,16 @@ def _timestamp_from(state: WaitState, scope: Scope) -> datetime:
 
 
 def _task(it: Interpreter, state: TaskState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
-    from pytest_sfn.engine.task import run_task
+    from pytest_sfn.engine.task import new_task_token, run_task
 
     effective = apply_input_path(state.input_path, it.scope(value, visit, frame))
-    parameters = apply_template(state.parameters, it.scope(effective, visit, frame))
-    if state.parameters is not None:
-        _check_size(parameters, state.name)
 
     def attempt() -> _Done:
+        # Parameters are evaluated per attempt: $$.State.RetryCount and $$.Task.Token change.
+        visit.task_token = new_task_token(it, state)
+        parameters = apply_template(state.parameters, it.scope(effective, visit, frame))
+        if state.parameters is not None:
+            _check_size(parameters, state.name)
         result = run_task(it, state, parameters, effective, thread, frame, visit)
         return it.finish(state, value, result, visit, frame)
 
@@ -572,9 +574,9 @@ def _check_size(value: JSON, name: str) -> None:
 
 def _parallel(it: Interpreter, state: ParallelState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
     effective = apply_input_path(state.input_path, it.scope(value, visit, frame))
-    branch_input = apply_template(state.parameters, it.scope(effective, visit, frame))
 
     def attempt() -> _Done:
+        branch_input = apply_template(state.parameters, it.scope(effective, visit, frame))
         started = it.add("ParallelStateStarted", thread.last)
         thread.last = started
         outputs = []

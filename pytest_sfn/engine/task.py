@@ -129,8 +129,6 @@ def run_task(
     if state.credentials is not None:
         credentials = evaluate_template(state.credentials, it.scope(effective, visit, frame))
     events = _Events(state, it.config.region)
-    needs_token = state.resource.pattern in _TOKEN_PATTERNS or state.resource.kind == "activity"
-    visit.task_token = _token(it) if needs_token else None
 
     name, details = events.scheduled(parameters, timeout, heartbeat, _role(credentials))
     thread.last = it.add(name, thread.last, details)
@@ -204,8 +202,11 @@ def _expiry(outcome: TaskOutcome, timeout: int | None, heartbeat: int | None) ->
     return None
 
 
-def _token(it: Interpreter) -> str:
-    return "AQC" + it.uuid4().replace("-", "") + it.uuid4().replace("-", "")
+def new_task_token(it: Interpreter, state: TaskState) -> str | None:
+    """A fresh task token for callback and activity tasks (a new one per attempt), else None."""
+    if state.resource.pattern in _TOKEN_PATTERNS or state.resource.kind == "activity":
+        return "AQC" + it.uuid4().replace("-", "") + it.uuid4().replace("-", "")
+    return None
 
 
 def _role(credentials: JSON) -> JSON:
