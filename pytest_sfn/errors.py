@@ -88,7 +88,9 @@ class DefinitionError(SfnError):
         self.diagnostics = tuple(diagnostics)
         self.source = source
         head = f"invalid state machine definition{f' in {source}' if source else ''}"
-        lines = [f"{head} ({len(self.diagnostics)} problem{'s' if len(self.diagnostics) != 1 else ''}):"]
+        lines = [
+            f"{head} ({len(self.diagnostics)} problem{'s' if len(self.diagnostics) != 1 else ''}):"
+        ]
         lines += [f"  - {d.render()}" for d in self.diagnostics]
         super().__init__("\n".join(lines))
 

@@ -160,7 +160,9 @@ class StateMachine:
             rng=rng,
         )
         exec_name = name or interpreter.uuid4()
-        interpreter.config = _with_names(interpreter.config, self._execution_arn(exec_name, interpreter), exec_name)
+        interpreter.config = _with_names(
+            interpreter.config, self._execution_arn(exec_name, interpreter), exec_name
+        )
         return interpreter.run(value, start)
 
     def _execution_arn(self, exec_name: str, interpreter: Interpreter) -> str:

@@ -154,7 +154,9 @@ def _resolve(path: CompiledPath, scope: Scope) -> JSON:
     try:
         return resolve_path(path, scope)
     except PathNotFound as exc:
-        raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {exc.jayway_message}") from None
+        raise StatesError(
+            "States.Runtime", f"Invalid path '{path.text}' : {exc.jayway_message}"
+        ) from None
 
 
 def evaluate_condition(condition: Condition, scope: Scope) -> bool:

@@ -21,7 +21,9 @@ def _select(path: CompiledPath | None, scope: Scope) -> JSON:
     try:
         return resolve_path(path, scope)
     except PathNotFound as exc:
-        raise StatesError("States.Runtime", f"Invalid path '{path.text}' : {exc.jayway_message}") from None
+        raise StatesError(
+            "States.Runtime", f"Invalid path '{path.text}' : {exc.jayway_message}"
+        ) from None
 
 
 def apply_input_path(path: CompiledPath | None, scope: Scope) -> JSON:

@@ -23,7 +23,9 @@ def _dump(value: JSON) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _items(it: Interpreter, state: MapState, effective: JSON, visit: _Visit, frame: _Frame) -> list[JSON]:
+def _items(
+    it: Interpreter, state: MapState, effective: JSON, visit: _Visit, frame: _Frame
+) -> list[JSON]:
     path = state.items_path
     if path is None or (path.root == "input" and path.steps == ()):
         items = effective
@@ -37,9 +39,12 @@ def _items(it: Interpreter, state: MapState, effective: JSON, visit: _Visit, fra
     if not isinstance(items, list):
         if state.has_items_path:
             raise StatesError(
-                "States.Runtime", f'Reference path "{path.text if path else "$"}" must point to array.'
+                "States.Runtime",
+                f'Reference path "{path.text if path else "$"}" must point to array.',
             )
-        raise StatesError("States.Runtime", f"Map state input must be an array but was: {_dump(items)}")
+        raise StatesError(
+            "States.Runtime", f"Map state input must be an array but was: {_dump(items)}"
+        )
     return items
 
 
@@ -130,7 +135,8 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
     cfg = it.config
     label = state.label or state.name
     run_id = it.uuid4()
-    map_run_arn = f"arn:aws:states:{cfg.region}:{cfg.account}:mapRun:{cfg.state_machine_name}/{label}:{run_id}"
+    base = f"arn:aws:states:{cfg.region}:{cfg.account}"
+    map_run_arn = f"{base}:mapRun:{cfg.state_machine_name}/{label}:{run_id}"
     run_started = it.add("MapRunStarted", started, {"mapRunArn": map_run_arn})
     outputs: list[JSON] = []
     failures = 0
@@ -147,7 +153,9 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
         finally:
             it.events = saved_events
     if _exceeded(failures, len(items), count, percentage):
-        failed = it.add("MapRunFailed", run_started, {"error": _THRESHOLD, "cause": _THRESHOLD_CAUSE})
+        failed = it.add(
+            "MapRunFailed", run_started, {"error": _THRESHOLD, "cause": _THRESHOLD_CAUSE}
+        )
         thread.last = it.add("MapStateFailed", failed)
         raise _located(StatesError(_THRESHOLD, _THRESHOLD_CAUSE))
     thread.last = it.add("MapStateSucceeded", it.add("MapRunSucceeded", run_started))

@@ -28,7 +28,7 @@ def error_matches(
     AWS reports as ``States.Timeout``).
     """
     for name in error_equals:
-        if name == error or name == _ALL:
+        if name in (error, _ALL):
             return True
         if name == _TASK_FAILED and error != _TIMEOUT:
             return True

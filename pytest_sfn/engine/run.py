@@ -199,7 +199,11 @@ class Interpreter:
         self.add(
             "ExecutionStarted",
             0,
-            {"input": payload(input_value), "inputDetails": _NOT_TRUNCATED, "roleArn": cfg.role_arn},
+            {
+                "input": payload(input_value),
+                "inputDetails": _NOT_TRUNCATED,
+                "roleArn": cfg.role_arn,
+            },
         )
         thread = _Thread(0)
         status, output, error, cause = "SUCCEEDED", None, None, None
@@ -219,8 +223,7 @@ class Interpreter:
         except _HistoryLimit:
             status, error = "FAILED", "States.Runtime"
             cause = (
-                "The execution reached the maximum number of history events "
-                f"({cfg.history_limit})."
+                f"The execution reached the maximum number of history events ({cfg.history_limit})."
             )
             self.config_history_overflow(error, cause, thread)
         return Execution(
@@ -245,7 +248,11 @@ class Interpreter:
         event_id = len(self.events) + 1
         self.events.append(
             HistoryEvent(
-                event_id, thread.last, "ExecutionFailed", self.clock.now(), {"error": error, "cause": cause}
+                event_id,
+                thread.last,
+                "ExecutionFailed",
+                self.clock.now(),
+                {"error": error, "cause": cause},
             )
         )
 
@@ -277,7 +284,9 @@ class Interpreter:
             self._record(state, frame, value, None, entered_at, None, visit, error, cause)
             raise _Failure(error, cause) from None
         except _Failure as failure:
-            self._record(state, frame, value, None, entered_at, None, visit, failure.error, failure.cause)
+            self._record(
+                state, frame, value, None, entered_at, None, visit, failure.error, failure.cause
+            )
             raise
         if done.assigned:
             frame.variables.update(done.assigned)
@@ -396,7 +405,8 @@ class Interpreter:
         except PathNotFound:
             raise StatesError(
                 "States.Runtime",
-                f"The {field_name}Path field references a path that could not be found: {path.text}",
+                f"The {field_name}Path field references a path that could not be found: "
+                f"{path.text}",
             ) from None
 
 
@@ -430,7 +440,9 @@ def _child_error(failure: _Failure) -> StatesError:
 _Handler = Callable[[Interpreter, Any, JSON, _Thread, _Frame, _Visit], _Done]
 
 
-def _pass(it: Interpreter, state: PassState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
+def _pass(
+    it: Interpreter, state: PassState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit
+) -> _Done:
     effective = apply_input_path(state.input_path, it.scope(value, visit, frame))
     if state.parameters is not None:
         effective = apply_template(state.parameters, it.scope(effective, visit, frame))
@@ -440,12 +452,16 @@ def _pass(it: Interpreter, state: PassState, value: JSON, thread: _Thread, frame
     return _Done(output, state.next, 1, it.assign(state.assign, result, visit, frame))
 
 
-def _succeed(it: Interpreter, state: SucceedState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
+def _succeed(
+    it: Interpreter, state: SucceedState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit
+) -> _Done:
     effective = apply_input_path(state.input_path, it.scope(value, visit, frame))
     return _Done(apply_output_path(state.output_path, it.scope(effective, visit, frame)), None)
 
 
-def _choice(it: Interpreter, state: ChoiceState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
+def _choice(
+    it: Interpreter, state: ChoiceState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit
+) -> _Done:
     effective = apply_input_path(state.input_path, it.scope(value, visit, frame))
     scope = it.scope(effective, visit, frame)
     target: str | None = None
@@ -464,7 +480,9 @@ def _choice(it: Interpreter, state: ChoiceState, value: JSON, thread: _Thread, f
     return _Done(output, target, 1, it.assign(assign, effective, visit, frame))
 
 
-def _fail(it: Interpreter, state: FailState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
+def _fail(
+    it: Interpreter, state: FailState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit
+) -> _Done:
     scope = it.scope(value, visit, frame)
     error = state.error
     cause = state.cause
@@ -481,13 +499,19 @@ def _as_text(value: JSON) -> str | None:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _wait(it: Interpreter, state: WaitState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
+def _wait(
+    it: Interpreter, state: WaitState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit
+) -> _Done:
     effective = apply_input_path(state.input_path, it.scope(value, visit, frame))
     scope = it.scope(effective, visit, frame)
     limit = _EXPRESS_MAX if it.config.machine_type == "EXPRESS" else _YEAR
     now = it.clock.now()
     if state.seconds is not None or state.seconds_path is not None:
-        seconds = state.seconds if state.seconds_path is None else _seconds_from(state.seconds_path, scope)
+        seconds = (
+            state.seconds
+            if state.seconds_path is None
+            else _seconds_from(state.seconds_path, scope)
+        )
         if seconds > limit:
             raise StatesError("States.Runtime", "Wait state delay is too long.")
         it.clock.advance(seconds)
@@ -504,12 +528,14 @@ def _seconds_from(path: CompiledPath, scope: Scope) -> int:
         found = resolve_path(path, scope)
     except PathNotFound:
         raise StatesError(
-            "States.Runtime", f"The SecondsPath parameter does not reference an input value: {path.text}"
+            "States.Runtime",
+            f"The SecondsPath parameter does not reference an input value: {path.text}",
         ) from None
     if isinstance(found, bool) or not isinstance(found, (int, float)) or int(found) != found:
         raise StatesError(
             "States.Runtime",
-            f"The SecondsPath parameter cannot be parsed as a long value: {path.text} == {_show(found)}",
+            "The SecondsPath parameter cannot be parsed as a long value: "
+            f"{path.text} == {_show(found)}",
         )
     if found < 0:
         raise StatesError(
@@ -534,7 +560,8 @@ def _timestamp_from(state: WaitState, scope: Scope) -> datetime:
         found = resolve_path(path, scope)
     except PathNotFound:
         raise StatesError(
-            "States.Runtime", f"The TimestampPath parameter does not reference an input value: {path.text}"
+            "States.Runtime",
+            f"The TimestampPath parameter does not reference an input value: {path.text}",
         ) from None
     parsed = parse_timestamp(found) if isinstance(found, str) else None
     if parsed is None:
@@ -546,7 +573,9 @@ def _timestamp_from(state: WaitState, scope: Scope) -> datetime:
     return parsed
 
 
-def _task(it: Interpreter, state: TaskState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
+def _task(
+    it: Interpreter, state: TaskState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit
+) -> _Done:
     from pytest_sfn.engine.task import new_task_token, run_task
 
     effective = apply_input_path(state.input_path, it.scope(value, visit, frame))
@@ -572,7 +601,14 @@ def _check_size(value: JSON, name: str) -> None:
         )
 
 
-def _parallel(it: Interpreter, state: ParallelState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
+def _parallel(
+    it: Interpreter,
+    state: ParallelState,
+    value: JSON,
+    thread: _Thread,
+    frame: _Frame,
+    visit: _Visit,
+) -> _Done:
     effective = apply_input_path(state.input_path, it.scope(value, visit, frame))
 
     def attempt() -> _Done:
@@ -596,7 +632,9 @@ def _parallel(it: Interpreter, state: ParallelState, value: JSON, thread: _Threa
     return it.with_retry(state, value, visit, frame, attempt)
 
 
-def _map(it: Interpreter, state: MapState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit) -> _Done:
+def _map(
+    it: Interpreter, state: MapState, value: JSON, thread: _Thread, frame: _Frame, visit: _Visit
+) -> _Done:
     from pytest_sfn.engine.map_state import run_distributed, run_inline
 
     effective = apply_input_path(state.input_path, it.scope(value, visit, frame))
@@ -626,7 +664,9 @@ def as_sfn_error(exc: Exception) -> SfnError | None:
     return exc if isinstance(exc, SfnError) and not isinstance(exc, StatesError) else None
 
 
-def deadline_for(start: datetime, timeout_seconds: int | None, machine_type: str) -> datetime | None:
+def deadline_for(
+    start: datetime, timeout_seconds: int | None, machine_type: str
+) -> datetime | None:
     """When an execution started at ``start`` times out."""
     limit = _EXPRESS_MAX if machine_type == "EXPRESS" else None
     seconds = timeout_seconds if timeout_seconds is not None else limit

@@ -26,7 +26,12 @@ _TOKEN_PATTERNS = (".waitForTaskToken",)
 
 
 def _positive_int(value: JSON, field_name: str, path_text: str | None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or int(value) != value
+        or value <= 0
+    ):
         where = f": {path_text} == {payload(value)}" if path_text else ""
         raise StatesError(
             "States.Runtime", f"The {field_name} value must be a positive integer{where}"
@@ -34,13 +39,17 @@ def _positive_int(value: JSON, field_name: str, path_text: str | None) -> int:
     return int(value)
 
 
-def _seconds(it: Interpreter, state: TaskState, effective: JSON, visit: _Visit, frame: _Frame, name: str) -> int | None:
+def _seconds(
+    it: Interpreter, state: TaskState, effective: JSON, visit: _Visit, frame: _Frame, name: str
+) -> int | None:
     literal = state.timeout_seconds if name == "TimeoutSeconds" else state.heartbeat_seconds
     path = state.timeout_seconds_path if name == "TimeoutSeconds" else state.heartbeat_seconds_path
     if literal is None and path is None:
         return None
     value = it.resolve_number(literal, path, name, effective, visit, frame)
-    return _positive_int(value, name if path is None else name + "Path", path.text if path else None)
+    return _positive_int(
+        value, name if path is None else name + "Path", path.text if path else None
+    )
 
 
 class _Events:
@@ -54,7 +63,9 @@ class _Events:
     def _base(self) -> dict[str, Any]:
         return {"resourceType": self.resource.service, "resource": self.resource.history_resource}
 
-    def scheduled(self, parameters: JSON, timeout: int | None, heartbeat: int | None, credentials: JSON) -> tuple[str, dict[str, Any]]:
+    def scheduled(
+        self, parameters: JSON, timeout: int | None, heartbeat: int | None, credentials: JSON
+    ) -> tuple[str, dict[str, Any]]:
         if self.kind == "lambda":
             details: dict[str, Any] = {
                 "resource": self.resource.arn,
@@ -93,6 +104,11 @@ class _Events:
             return "ActivityStarted", {"workerName": "pytest-sfn"}
         return "TaskStarted", self._base()
 
+    def submitted(self, response: JSON) -> dict[str, Any]:
+        """``TaskSubmitted``: the initial API response of a callback task."""
+        output = payload(response if response is not None else {})
+        return {**self._base(), "output": output, "outputDetails": _NOT_TRUNCATED}
+
     def _family(self, outcome: str) -> str:
         return {"lambda": "LambdaFunction", "activity": "Activity"}.get(self.kind, "Task") + outcome
 
@@ -102,7 +118,9 @@ class _Events:
             details = {**self._base(), **details}
         return self._family("Succeeded"), details
 
-    def failed(self, outcome: str, error: str | None, cause: str | None) -> tuple[str, dict[str, Any]]:
+    def failed(
+        self, outcome: str, error: str | None, cause: str | None
+    ) -> tuple[str, dict[str, Any]]:
         details: dict[str, Any] = {} if self.kind in ("lambda", "activity") else self._base()
         if error is not None:
             details["error"] = error
@@ -149,12 +167,7 @@ def run_task(
     name, started = events.started()
     thread.last = it.add(name, thread.last, started)
     if state.resource.pattern == ".waitForTaskToken" and state.resource.kind == "service":
-        thread.last = it.add(
-            "TaskSubmitted",
-            thread.last,
-            {**events._base(), "output": payload(outcome.submitted if outcome.submitted is not None else {}),
-             "outputDetails": _NOT_TRUNCATED},
-        )  # fmt: skip
+        thread.last = it.add("TaskSubmitted", thread.last, events.submitted(outcome.submitted))
 
     expired = _expiry(outcome, timeout, heartbeat)
     if expired is not None:
@@ -185,7 +198,9 @@ def run_task(
     return outcome.output
 
 
-def _expiry(outcome: TaskOutcome, timeout: int | None, heartbeat: int | None) -> tuple[float, bool] | None:
+def _expiry(
+    outcome: TaskOutcome, timeout: int | None, heartbeat: int | None
+) -> tuple[float, bool] | None:
     """When (seconds after start) the task times out, and whether by heartbeat."""
     duration = outcome.duration
     if heartbeat is not None:

@@ -54,6 +54,11 @@ _VARIABLE_RE = re.compile(r"\$([^\W\d]\w*)", re.UNICODE)
 _DOT_NAME_RE = re.compile(r"\.([^.\[\]\s*()'\"?@,:]+)")
 _BRACKET_NAME_RE = re.compile(r"\[\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")\s*\]")
 _BRACKET_INDEX_RE = re.compile(r"\[\s*(\d+)\s*\]")
+_STEP_PATTERNS = (
+    (_DOT_NAME_RE, "name"),
+    (_BRACKET_NAME_RE, "quoted"),
+    (_BRACKET_INDEX_RE, "index"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,20 +138,23 @@ def _split_root(text: str) -> tuple[str, str | None, str]:
     return "input", None, text
 
 
+def _match_step(rest: str, pos: int) -> tuple[str, re.Match[str]] | None:
+    for regex, kind in _STEP_PATTERNS:
+        match = regex.match(rest, pos)
+        if match:
+            return kind, match
+    return None
+
+
 def _definite_steps(rest: str) -> tuple[_Step, ...] | None:
     """Parse ``$`` + member/index steps natively; ``None`` if the path needs a full engine."""
-    pos, steps = 1, []
+    pos = 1
+    steps: list[_Step] = []
     while pos < len(rest):
-        for regex, kind in (
-            (_DOT_NAME_RE, "name"),
-            (_BRACKET_NAME_RE, "quoted"),
-            (_BRACKET_INDEX_RE, "index"),
-        ):
-            match = regex.match(rest, pos)
-            if match:
-                break
-        else:
+        found = _match_step(rest, pos)
+        if found is None:
             return None
+        kind, match = found
         if kind == "index":
             steps.append(int(match.group(1)))
         elif kind == "quoted":
@@ -250,5 +258,5 @@ def _set(node: JSON, steps: tuple[_Step, ...], i: int, value: JSON, text: str) -
 def _match_failure(path: str, node: JSON) -> StatesError:
     return StatesError(
         "States.ResultPathMatchFailure",
-        f"Unable to apply ResultPath \"{path}\" to input {json.dumps(node, separators=(',', ':'))}",
+        f'Unable to apply ResultPath "{path}" to input {json.dumps(node, separators=(",", ":"))}',
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from pytest_sfn._types import JSON
 from pytest_sfn.errors import SfnError, StatesError
@@ -47,7 +47,7 @@ class ArrayTemplate:
     items: tuple[Template, ...]
 
 
-Template = Union[Literal, PathValue, IntrinsicValue, ObjectTemplate, ArrayTemplate]
+Template = Literal | PathValue | IntrinsicValue | ObjectTemplate | ArrayTemplate
 
 
 class TemplateError(SfnError):

@@ -73,7 +73,9 @@ def outcome_of(answer: Any, request: TaskRequest) -> TaskOutcome:
             submitted=answer.submitted,
         )
     if isinstance(answer, Throw):
-        return TaskOutcome(failed=True, error=answer.error, cause=answer.cause, duration=answer.duration)
+        return TaskOutcome(
+            failed=True, error=answer.error, cause=answer.cause, duration=answer.duration
+        )
     if isinstance(answer, StatesError):
         return TaskOutcome(failed=True, error=answer.error, cause=answer.cause)
     if isinstance(answer, InOrder):

@@ -15,7 +15,8 @@ class Resource:
         arn: the ARN as written.
         kind: ``"service"`` (``arn:aws:states:::svc:api``), ``"lambda"`` (a function ARN),
             ``"activity"`` or ``"unknown"``.
-        service: ``"lambda"``, ``"sqs"``, ``"aws-sdk:s3"``, ``"http"``... (history ``resourceType``).
+        service: ``"lambda"``, ``"sqs"``, ``"aws-sdk:s3"``, ``"http"``... (the history
+            ``resourceType``).
         api: the action without the pattern suffix (``"invoke"``, ``"sendMessage"``).
         pattern: ``""`` (request/response), ``".sync"``, ``".sync:2"`` or ``".waitForTaskToken"``.
     """
@@ -37,10 +38,14 @@ class Resource:
         parts = arn.split(":")
         if arn.startswith("arn:") and len(parts) >= 6 and parts[2] == "states" and not parts[3]:
             rest = ":".join(parts[5:])
-            service, _, api = rest.rpartition(":") if rest.startswith("aws-sdk:") else (
-                rest.partition(":")[0],
-                ":",
-                rest.partition(":")[2],
+            service, _, api = (
+                rest.rpartition(":")
+                if rest.startswith("aws-sdk:")
+                else (
+                    rest.partition(":")[0],
+                    ":",
+                    rest.partition(":")[2],
+                )
             )
             pattern = ""
             for suffix in _PATTERNS:

@@ -11,7 +11,7 @@ holds its default (``$``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._types import JSON
 from pytest_sfn.model.resource import Resource
@@ -87,7 +87,7 @@ class JsonataCondition:
     pointer: str = ""
 
 
-Condition = Union[Comparison, RuleList, Not, JsonataCondition]
+Condition = Comparison | RuleList | Not | JsonataCondition
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,14 +223,21 @@ class MapState(_Base):
     catch: tuple[Catcher, ...] = ()
 
 
-State = Union[
-    PassState, TaskState, ChoiceState, WaitState, SucceedState, FailState, ParallelState, MapState
-]
+State = (
+    PassState
+    | TaskState
+    | ChoiceState
+    | WaitState
+    | SucceedState
+    | FailState
+    | ParallelState
+    | MapState
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Graph:
-    """A ``StartAt`` + ``States`` scope: the machine itself, a Parallel branch or a Map processor."""
+    """A ``StartAt`` + ``States`` scope: the machine, a Parallel branch or a Map processor."""
 
     start_at: str
     states: dict[str, State]

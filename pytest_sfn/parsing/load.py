@@ -16,7 +16,7 @@ __all__ = ["decode_definition", "load_definition", "read_definition_file"]
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def read_definition_file(path: str | Path) -> dict[str, Any]:
+def read_definition_file(path: str | Path) -> Any:
     """Decode a definition file (JSON, or YAML by suffix), naming the file and line on error."""
     path = Path(path)
     try:

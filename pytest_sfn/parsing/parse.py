@@ -228,13 +228,17 @@ def _condition(rule: dict[str, Any], pointer: str, language: str) -> Condition:
         if op in rule:
             return RuleList(
                 op,
-                tuple(_condition(r, f"{pointer}/{op}/{i}", language) for i, r in enumerate(rule[op])),
+                tuple(
+                    _condition(r, f"{pointer}/{op}/{i}", language) for i, r in enumerate(rule[op])
+                ),
             )
     if "Not" in rule:
         return Not(_condition(rule["Not"], f"{pointer}/Not", language))
     operators = [k for k in rule if k not in _NON_OPERATOR_KEYS]
     if len(operators) != 1 or "Variable" not in rule:
-        raise _Problem("A choice rule needs a Variable and exactly one comparison operator", pointer)
+        raise _Problem(
+            "A choice rule needs a Variable and exactly one comparison operator", pointer
+        )
     op = operators[0]
     variable = _path(rule, "Variable", pointer)
     operand: Any = rule[op]

@@ -105,11 +105,45 @@ def test_is_present_on_missing_path_is_false_not_an_error() -> None:
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
-        ({"And": [{"Variable": "$.v", "NumericGreaterThan": 1}, {"Variable": "$.v", "NumericLessThan": 5}]}, "Yes"),
-        ({"And": [{"Variable": "$.v", "NumericGreaterThan": 1}, {"Variable": "$.v", "NumericLessThan": 2}]}, "No"),
-        ({"Or": [{"Variable": "$.v", "NumericEquals": 9}, {"Variable": "$.v", "NumericEquals": 3}]}, "Yes"),
+        (
+            {
+                "And": [
+                    {"Variable": "$.v", "NumericGreaterThan": 1},
+                    {"Variable": "$.v", "NumericLessThan": 5},
+                ]
+            },
+            "Yes",
+        ),
+        (
+            {
+                "And": [
+                    {"Variable": "$.v", "NumericGreaterThan": 1},
+                    {"Variable": "$.v", "NumericLessThan": 2},
+                ]
+            },
+            "No",
+        ),
+        (
+            {
+                "Or": [
+                    {"Variable": "$.v", "NumericEquals": 9},
+                    {"Variable": "$.v", "NumericEquals": 3},
+                ]
+            },
+            "Yes",
+        ),
         ({"Not": {"Variable": "$.v", "NumericEquals": 3}}, "No"),
-        ({"Not": {"Or": [{"Variable": "$.v", "IsString": True}, {"Variable": "$.v", "IsNull": True}]}}, "Yes"),
+        (
+            {
+                "Not": {
+                    "Or": [
+                        {"Variable": "$.v", "IsString": True},
+                        {"Variable": "$.v", "IsNull": True},
+                    ]
+                }
+            },
+            "Yes",
+        ),
     ],
 )
 def test_combinators(rule: dict[str, object], expected: str) -> None:
@@ -119,7 +153,11 @@ def test_combinators(rule: dict[str, object], expected: str) -> None:
 def test_missing_variable_fails_with_runtime_error() -> None:
     sm = machine(
         {
-            "C": {"Type": "Choice", "Choices": [{"Variable": "$.nope", "StringEquals": "x", "Next": "D"}], "Default": "D"},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.nope", "StringEquals": "x", "Next": "D"}],
+                "Default": "D",
+            },
             "D": {"Type": "Succeed"},
         }
     )
@@ -135,7 +173,10 @@ def test_missing_variable_fails_with_runtime_error() -> None:
 def test_no_match_without_default_fails() -> None:
     sm = machine(
         {
-            "C": {"Type": "Choice", "Choices": [{"Variable": "$.v", "NumericEquals": 1, "Next": "D"}]},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.v", "NumericEquals": 1, "Next": "D"}],
+            },
             "D": {"Type": "Succeed"},
         }
     )

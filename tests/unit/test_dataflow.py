@@ -10,7 +10,10 @@ from pytest_sfn import StateMachine
 
 from ..conftest import machine
 
-INPUT = {"order": {"id": "o-1", "lines": [{"sku": "a", "qty": 2}, {"sku": "b", "qty": 1}]}, "meta": 1}
+INPUT = {
+    "order": {"id": "o-1", "lines": [{"sku": "a", "qty": 2}, {"sku": "b", "qty": 1}]},
+    "meta": 1,
+}
 
 
 def run_pass(state: dict[str, object], value: object = INPUT) -> object:
@@ -29,16 +32,35 @@ def run_pass(state: dict[str, object], value: object = INPUT) -> object:
         ({"Result": {"r": 1}}, {"r": 1}),
         ({"Result": {"r": 1}, "ResultPath": "$.res"}, {**INPUT, "res": {"r": 1}}),
         ({"Result": {"r": 1}, "ResultPath": None}, INPUT),
-        ({"Result": 7, "ResultPath": "$.order.id"}, {**INPUT, "order": {**INPUT["order"], "id": 7}}),
+        (
+            {"Result": 7, "ResultPath": "$.order.id"},
+            {**INPUT, "order": {**INPUT["order"], "id": 7}},
+        ),
         ({"Result": 7, "ResultPath": "$.a.b.c"}, {**INPUT, "a": {"b": {"c": 7}}}),
         ({"Result": {"r": 1}, "ResultPath": "$.res", "OutputPath": "$.res"}, {"r": 1}),
-        ({"InputPath": "$.order", "Parameters": {"first.$": "$.lines[0].sku", "fixed": 1}}, {"first": "a", "fixed": 1}),
+        (
+            {"InputPath": "$.order", "Parameters": {"first.$": "$.lines[0].sku", "fixed": 1}},
+            {"first": "a", "fixed": 1},
+        ),
         ({"Parameters": {"skus.$": "$.order.lines[*].sku"}}, {"skus": ["a", "b"]}),
         ({"Parameters": {"big.$": "$.order.lines[?(@.qty > 1)].sku"}}, {"big": ["a"]}),
-        ({"Parameters": {"nested": {"id.$": "$.order.id", "list": [{"m.$": "$.meta"}]}}}, {"nested": {"id": "o-1", "list": [{"m": 1}]}}),
+        (
+            {"Parameters": {"nested": {"id.$": "$.order.id", "list": [{"m.$": "$.meta"}]}}},
+            {"nested": {"id": "o-1", "list": [{"m": 1}]}},
+        ),
         ({"Parameters": {"n.$": "States.ArrayLength($.order.lines)"}}, {"n": 2}),
-        ({"Parameters": {"s.$": "States.Format('order {} has {} lines', $.order.id, States.ArrayLength($.order.lines))"}}, {"s": "order o-1 has 2 lines"}),
-        ({"Parameters": {"name.$": "$$.State.Name", "sm.$": "$$.StateMachine.Name"}}, {"name": "P", "sm": "Test"}),
+        (
+            {
+                "Parameters": {
+                    "s.$": "States.Format('order {} has {} lines', $.order.id, States.ArrayLength($.order.lines))"
+                }
+            },
+            {"s": "order o-1 has 2 lines"},
+        ),
+        (
+            {"Parameters": {"name.$": "$$.State.Name", "sm.$": "$$.StateMachine.Name"}},
+            {"name": "P", "sm": "Test"},
+        ),
         ({"Parameters": {"in.$": "$$.Execution.Input.meta"}}, {"in": 1}),
         ({"Parameters": {"k.$": "$"}, "ResultPath": "$.copy", "OutputPath": "$.copy.k.meta"}, 1),
     ],
@@ -82,27 +104,41 @@ def test_task_dataflow_order() -> None:
 @pytest.mark.parametrize(
     ("state", "cause"),
     [
-        ({"InputPath": "$.missing"}, "Invalid path '$.missing' : No results for path: $['missing']"),
-        ({"OutputPath": "$.missing.deeper"}, "Invalid path '$.missing.deeper' : Missing property in path $['missing']"),
+        (
+            {"InputPath": "$.missing"},
+            "Invalid path '$.missing' : No results for path: $['missing']",
+        ),
+        (
+            {"OutputPath": "$.missing.deeper"},
+            "Invalid path '$.missing.deeper' : Missing property in path $['missing']",
+        ),
         (
             {"Parameters": {"value.$": "$.no_such_jsonpath"}},
             "The JSONPath '$.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '{\"meta\":1}'",
         ),
     ],
 )
-def test_path_failures_are_runtime_errors_with_aws_wording(state: dict[str, object], cause: str) -> None:
+def test_path_failures_are_runtime_errors_with_aws_wording(
+    state: dict[str, object], cause: str
+) -> None:
     execution = machine({"P": {"Type": "Pass", "End": True, **state}}).execute({"meta": 1})
     assert execution.status == "FAILED"
     assert execution.error == "States.Runtime"
     assert execution.cause == (
         f"An error occurred while executing the state 'P' (entered at the event id #2). {cause}"
     )
-    assert [e.type for e in execution.history] == ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
+    assert [e.type for e in execution.history] == [
+        "ExecutionStarted",
+        "PassStateEntered",
+        "ExecutionFailed",
+    ]
     assert execution.history[-1].previous_event_id == 2
 
 
 def test_result_path_on_non_object_input() -> None:
-    execution = machine({"P": {"Type": "Pass", "Result": 1, "ResultPath": "$.x", "End": True}}).execute("foo")
+    execution = machine(
+        {"P": {"Type": "Pass", "Result": 1, "ResultPath": "$.x", "End": True}}
+    ).execute("foo")
     assert execution.error == "States.ResultPathMatchFailure"
 
 
@@ -113,7 +149,10 @@ def test_runtime_errors_are_not_caught() -> None:
                 "Type": "Task",
                 "Resource": "arn:aws:states:::lambda:invoke",
                 "OutputPath": "$.missing",
-                "Catch": [{"ErrorEquals": ["States.Runtime"], "Next": "Caught"}, {"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "Catch": [
+                    {"ErrorEquals": ["States.Runtime"], "Next": "Caught"},
+                    {"ErrorEquals": ["States.ALL"], "Next": "Caught"},
+                ],
                 "Retry": [{"ErrorEquals": ["States.ALL"]}],
                 "End": True,
             },
@@ -128,11 +167,16 @@ def test_runtime_errors_are_not_caught() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
     max_leaves=8,
 )
 PASS_DISCARD = StateMachine.from_definition(
-    {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"r": 1}, "ResultPath": None, "End": True}}}
+    {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Result": {"r": 1}, "ResultPath": None, "End": True}},
+    }
 )
 PASS_REPLACE = StateMachine.from_definition(
     {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"r": 1}, "End": True}}}

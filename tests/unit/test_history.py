@@ -30,21 +30,52 @@ def test_pass_only_sequence() -> None:
         "inputDetails": {"truncated": False},
         "roleArn": "arn:aws:iam::123456789012:role/pytest-sfn-execution-role",
     }
-    assert entered["stateEnteredEventDetails"] == {"name": "P", "input": '{"a":1}', "inputDetails": {"truncated": False}}
-    assert exited["stateExitedEventDetails"] == {"name": "P", "output": '{"a":1}', "outputDetails": {"truncated": False}}
-    assert succeeded["executionSucceededEventDetails"] == {"output": '{"a":1}', "outputDetails": {"truncated": False}}
-    assert set(started) == {"timestamp", "type", "id", "previousEventId", "executionStartedEventDetails"}
+    assert entered["stateEnteredEventDetails"] == {
+        "name": "P",
+        "input": '{"a":1}',
+        "inputDetails": {"truncated": False},
+    }
+    assert exited["stateExitedEventDetails"] == {
+        "name": "P",
+        "output": '{"a":1}',
+        "outputDetails": {"truncated": False},
+    }
+    assert succeeded["executionSucceededEventDetails"] == {
+        "output": '{"a":1}',
+        "outputDetails": {"truncated": False},
+    }
+    assert set(started) == {
+        "timestamp",
+        "type",
+        "id",
+        "previousEventId",
+        "executionStartedEventDetails",
+    }
 
 
 def test_optimized_lambda_task_sequence() -> None:
-    sm = machine({"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"}, "End": True}})
+    sm = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "f"},
+                "End": True,
+            }
+        }
+    )
     execution = sm.execute({}, results={"T": {"StatusCode": 200, "Payload": 1}})
     assert [t for _, _, t in chain(execution)] == [
         "ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted",
         "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded",
     ]  # fmt: skip
     scheduled = execution.events("TaskScheduled")[0].to_api()["taskScheduledEventDetails"]
-    assert scheduled == {"resourceType": "lambda", "resource": "invoke", "region": "us-east-1", "parameters": '{"FunctionName":"f"}'}
+    assert scheduled == {
+        "resourceType": "lambda",
+        "resource": "invoke",
+        "region": "us-east-1",
+        "parameters": '{"FunctionName":"f"}',
+    }
     succeeded = execution.events("TaskSucceeded")[0].to_api()["taskSucceededEventDetails"]
     assert json.loads(succeeded["output"]) == {"StatusCode": 200, "Payload": 1}
 
@@ -60,12 +91,17 @@ def test_legacy_lambda_arn_sequence() -> None:
     assert scheduled["lambdaFunctionScheduledEventDetails"] == {
         "resource": arn, "input": '{"x":1}', "inputDetails": {"truncated": False}, "timeoutInSeconds": 5,
     }  # fmt: skip
-    assert "lambdaFunctionStartedEventDetails" not in execution.events("LambdaFunctionStarted")[0].to_api()
+    assert (
+        "lambdaFunctionStartedEventDetails"
+        not in execution.events("LambdaFunctionStarted")[0].to_api()
+    )
 
 
 def test_legacy_lambda_failure() -> None:
     arn = "arn:aws:lambda:us-east-1:123456789012:function:Hello"
-    execution = machine({"T": {"Type": "Task", "Resource": arn, "End": True}}).execute({}, results={"T": Throw("Exception", "boom")})
+    execution = machine({"T": {"Type": "Task", "Resource": arn, "End": True}}).execute(
+        {}, results={"T": Throw("Exception", "boom")}
+    )
     failed = execution.events("LambdaFunctionFailed")[0].to_api()
     assert failed["lambdaFunctionFailedEventDetails"] == {"error": "Exception", "cause": "boom"}
     assert chain(execution)[-1] == (6, 5, "ExecutionFailed")
@@ -73,12 +109,20 @@ def test_legacy_lambda_failure() -> None:
 
 def test_activity_sequence() -> None:
     arn = "arn:aws:states:us-east-1:123456789012:activity:Approve"
-    execution = machine({"T": {"Type": "Task", "Resource": arn, "End": True}}).execute({}, results={"T": {"ok": 1}})
-    assert [t for _, _, t in chain(execution)][2:5] == ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"]
+    execution = machine({"T": {"Type": "Task", "Resource": arn, "End": True}}).execute(
+        {}, results={"T": {"ok": 1}}
+    )
+    assert [t for _, _, t in chain(execution)][2:5] == [
+        "ActivityScheduled",
+        "ActivityStarted",
+        "ActivitySucceeded",
+    ]
 
 
 def test_uncaught_task_failure_sequence() -> None:
-    sm = machine({"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}})
+    sm = machine(
+        {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}}
+    )
     execution = sm.execute({}, results={"T": Throw("SQS.AmazonSQSException", "denied")})
     assert chain(execution)[-2:] == [(5, 4, "TaskFailed"), (6, 5, "ExecutionFailed")]
     assert execution.history[-2].to_api()["taskFailedEventDetails"] == {
@@ -90,9 +134,23 @@ def test_uncaught_task_failure_sequence() -> None:
 
 
 def test_callback_sequence_and_timeout() -> None:
-    sm = machine({"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "TimeoutSeconds": 60, "End": True}})
+    sm = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "TimeoutSeconds": 60,
+                "End": True,
+            }
+        }
+    )
     ok = sm.execute({}, results={"T": Return({"answer": 42}, submitted={"MessageId": "m-1"})})
-    assert [t for _, _, t in chain(ok)][2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    assert [t for _, _, t in chain(ok)][2:6] == [
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSubmitted",
+        "TaskSucceeded",
+    ]
     submitted = ok.events("TaskSubmitted")[0].to_api()["taskSubmittedEventDetails"]
     assert submitted["resource"] == "sendMessage.waitForTaskToken"
     assert json.loads(submitted["output"]) == {"MessageId": "m-1"}
@@ -102,7 +160,15 @@ def test_callback_sequence_and_timeout() -> None:
 
 
 def test_inline_map_links() -> None:
-    sm = machine({"M": {"Type": "Map", "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "End": True}})
+    sm = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        }
+    )
     execution = sm.execute([1, 2])
     assert chain(execution) == [
         (1, 0, "ExecutionStarted"),
@@ -120,13 +186,26 @@ def test_inline_map_links() -> None:
         (13, 12, "MapStateExited"),
         (14, 13, "ExecutionSucceeded"),
     ]
-    assert execution.events("MapStateStarted")[0].to_api()["mapStateStartedEventDetails"] == {"length": 2}
-    assert execution.events("MapIterationStarted")[1].to_api()["mapIterationStartedEventDetails"] == {"name": "M", "index": 1}
+    assert execution.events("MapStateStarted")[0].to_api()["mapStateStartedEventDetails"] == {
+        "length": 2
+    }
+    assert execution.events("MapIterationStarted")[1].to_api()[
+        "mapIterationStartedEventDetails"
+    ] == {"name": "M", "index": 1}
     assert "mapStateSucceededEventDetails" not in execution.events("MapStateSucceeded")[0].to_api()
 
 
 def test_map_with_max_concurrency_one_chains_iterations() -> None:
-    sm = machine({"M": {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "End": True}})
+    sm = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "MaxConcurrency": 1,
+                "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        }
+    )
     execution = sm.execute([1, 2])
     second = execution.events("MapIterationStarted")[1]
     assert second.previous_event_id == execution.events("MapIterationSucceeded")[0].id
@@ -138,7 +217,9 @@ def test_caught_error_exit_carries_assigned_variables() -> None:
             "T": {
                 "Type": "Task",
                 "Resource": "arn:aws:states:::lambda:invoke",
-                "Catch": [{"ErrorEquals": ["States.ALL"], "Assign": {"why.$": "$.Cause"}, "Next": "After"}],
+                "Catch": [
+                    {"ErrorEquals": ["States.ALL"], "Assign": {"why.$": "$.Cause"}, "Next": "After"}
+                ],
                 "End": True,
             },
             "After": {"Type": "Pass", "Parameters": {"why.$": "$why"}, "End": True},
@@ -178,9 +259,13 @@ def test_details_member_names(event_type: str, member: str | None) -> None:
 
 
 def test_timestamps_follow_the_virtual_clock() -> None:
-    sm = machine({"W": {"Type": "Wait", "Seconds": 10, "Next": "P"}, "P": {"Type": "Pass", "End": True}})
+    sm = machine(
+        {"W": {"Type": "Wait", "Seconds": 10, "Next": "P"}, "P": {"Type": "Pass", "End": True}}
+    )
     execution = sm.execute({})
-    stamps = [(e.type, (e.timestamp - execution.start_time).total_seconds()) for e in execution.history]
+    stamps = [
+        (e.type, (e.timestamp - execution.start_time).total_seconds()) for e in execution.history
+    ]
     assert stamps == [
         ("ExecutionStarted", 0), ("WaitStateEntered", 0), ("WaitStateExited", 10),
         ("PassStateEntered", 10), ("PassStateExited", 10), ("ExecutionSucceeded", 10),

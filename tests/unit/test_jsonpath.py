@@ -54,7 +54,11 @@ def test_missing_paths_use_jayway_wording(path: str, message: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "root", "variable"),
-    [("$$.Execution.Id", "context", None), ("$myVar.x", "variable", "myVar"), ("$.a", "input", None)],
+    [
+        ("$$.Execution.Id", "context", None),
+        ("$myVar.x", "variable", "myVar"),
+        ("$.a", "input", None),
+    ],
 )
 def test_roots(text: str, root: str, variable: str | None) -> None:
     path = compile_path(text)
@@ -103,13 +107,17 @@ def test_set_at_path_on_non_object_fails(target: object) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=4), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
     max_leaves=10,
 )
 
 
-@given(target=st.dictionaries(st.text(min_size=1, max_size=4), json_values, max_size=4), value=json_values)
+@given(
+    target=st.dictionaries(st.text(min_size=1, max_size=4), json_values, max_size=4),
+    value=json_values,
+)
 def test_set_then_find_roundtrip_and_no_mutation(target: dict[str, object], value: object) -> None:
     before = repr(target)
     path = compile_path("$['new key'].inner", reference=True)

@@ -33,7 +33,9 @@ def task(**fields: object) -> dict[str, object]:
         (["States.ALL"], None, False, True),
     ],
 )
-def test_error_matches(equals: list[str], error: str | None, heartbeat: bool, expected: bool) -> None:
+def test_error_matches(
+    equals: list[str], error: str | None, heartbeat: bool, expected: bool
+) -> None:
     assert error_matches(equals, error, heartbeat=heartbeat) is expected
 
 
@@ -59,11 +61,13 @@ def test_full_jitter_is_seeded_and_bounded() -> None:
     first = [retry_delay(retrier, n, random.Random(7)) for n in (1, 2, 3)]
     again = [retry_delay(retrier, n, random.Random(7)) for n in (1, 2, 3)]
     assert first == again
-    assert all(0 <= d <= 8 * 2 ** (n - 1) for d, n in zip(first, (1, 2, 3)))
+    assert all(0 <= d <= 8 * 2 ** (n - 1) for d, n in zip(first, (1, 2, 3), strict=True))
 
 
 def test_retry_then_succeed_advances_virtual_time_by_backoff() -> None:
-    sm = machine({"T": task(Retry=[{"ErrorEquals": ["Boom"], "IntervalSeconds": 2, "BackoffRate": 3}])})
+    sm = machine(
+        {"T": task(Retry=[{"ErrorEquals": ["Boom"], "IntervalSeconds": 2, "BackoffRate": 3}])}
+    )
     execution = sm.execute({}, results={"T": InOrder(Throw("Boom"), Throw("Boom"), {"ok": True})})
     assert execution.status == "SUCCEEDED"
     assert execution.output == {"ok": True}
@@ -109,7 +113,12 @@ def test_per_retrier_counters_follow_the_aws_documented_example() -> None:
         {
             "T": task(
                 Retry=[
-                    {"ErrorEquals": ["ErrorA", "ErrorB"], "IntervalSeconds": 1, "BackoffRate": 2, "MaxAttempts": 2},
+                    {
+                        "ErrorEquals": ["ErrorA", "ErrorB"],
+                        "IntervalSeconds": 1,
+                        "BackoffRate": 2,
+                        "MaxAttempts": 2,
+                    },
                     {"ErrorEquals": ["ErrorC"], "IntervalSeconds": 5},
                 ],
                 Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
@@ -142,7 +151,9 @@ def test_first_matching_catcher_wins() -> None:
 
 
 def test_retry_count_in_context_object() -> None:
-    sm = machine({"T": task(Parameters={"try.$": "$$.State.RetryCount"}, Retry=[{"ErrorEquals": ["X"]}])})
+    sm = machine(
+        {"T": task(Parameters={"try.$": "$$.State.RetryCount"}, Retry=[{"ErrorEquals": ["X"]}])}
+    )
     seen = []
 
     def answer(request):
@@ -158,7 +169,10 @@ def test_task_timeout() -> None:
         {
             "T": task(
                 TimeoutSeconds=30,
-                Catch=[{"ErrorEquals": ["States.TaskFailed"], "Next": "Wrong"}, {"ErrorEquals": ["States.Timeout"], "Next": "Slow"}],
+                Catch=[
+                    {"ErrorEquals": ["States.TaskFailed"], "Next": "Wrong"},
+                    {"ErrorEquals": ["States.Timeout"], "Next": "Slow"},
+                ],
             ),
             "Wrong": {"Type": "Fail"},
             "Slow": {"Type": "Succeed"},
@@ -168,7 +182,11 @@ def test_task_timeout() -> None:
     assert execution.path == ["T", "Slow"]
     assert execution.stop_time - execution.start_time == timedelta(seconds=30)
     timed_out = execution.events("TaskTimedOut")[0]
-    assert timed_out.details == {"resourceType": "lambda", "resource": "invoke", "error": "States.Timeout"}
+    assert timed_out.details == {
+        "resourceType": "lambda",
+        "resource": "invoke",
+        "error": "States.Timeout",
+    }
     scheduled = execution.events("TaskScheduled")[0]
     assert scheduled.details["timeoutInSeconds"] == 30
 
@@ -188,8 +206,18 @@ def test_task_within_timeout_succeeds_and_takes_its_duration() -> None:
         ((8.0,), "FAILED", 18),
     ],
 )
-def test_heartbeat_timeout(heartbeats: tuple[float, ...], expected_status: str, elapsed: int) -> None:
-    sm = machine({"T": task(Resource="arn:aws:states:::sqs:sendMessage.waitForTaskToken", HeartbeatSeconds=10, TimeoutSeconds=100)})
+def test_heartbeat_timeout(
+    heartbeats: tuple[float, ...], expected_status: str, elapsed: int
+) -> None:
+    sm = machine(
+        {
+            "T": task(
+                Resource="arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                HeartbeatSeconds=10,
+                TimeoutSeconds=100,
+            )
+        }
+    )
     execution = sm.execute({}, results={"T": Return({"ok": 1}, duration=20, heartbeats=heartbeats)})
     assert execution.status == expected_status
     assert execution.stop_time - execution.start_time == timedelta(seconds=elapsed)
@@ -221,11 +249,17 @@ def test_execution_timeout() -> None:
     assert execution.status == "TIMED_OUT"
     assert execution.error == "States.Timeout"
     assert execution.stop_time - execution.start_time == timedelta(seconds=10)
-    assert [e.type for e in execution.history] == ["ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut"]
+    assert [e.type for e in execution.history] == [
+        "ExecutionStarted",
+        "WaitStateEntered",
+        "ExecutionTimedOut",
+    ]
 
 
 def test_retry_backoff_counts_against_execution_timeout() -> None:
-    sm = machine({"T": task(Retry=[{"ErrorEquals": ["X"], "IntervalSeconds": 50}])}, TimeoutSeconds=60)
+    sm = machine(
+        {"T": task(Retry=[{"ErrorEquals": ["X"], "IntervalSeconds": 50}])}, TimeoutSeconds=60
+    )
     execution = sm.execute({}, results={"T": Throw("X")})
     assert execution.status == "TIMED_OUT"
 

@@ -31,7 +31,9 @@ def elapsed(execution) -> float:
         ({"TimestampPath": "$.t"}, {"t": "2024-01-01T00:00:30.5Z"}, 30.5),
     ],
 )
-def test_wait_advances_virtual_time(state: dict[str, object], value: object, seconds: float) -> None:
+def test_wait_advances_virtual_time(
+    state: dict[str, object], value: object, seconds: float
+) -> None:
     sm = machine({"W": {"Type": "Wait", "End": True, **state}})
     execution = sm.execute(value, start_time=START)
     assert execution.status == "SUCCEEDED"
@@ -48,10 +50,26 @@ def test_a_year_long_wait_finishes_instantly() -> None:
 @pytest.mark.parametrize(
     ("state", "value", "cause"),
     [
-        ({"SecondsPath": "$.input.waitSeconds"}, {}, "The SecondsPath parameter does not reference an input value: $.input.waitSeconds"),
-        ({"SecondsPath": "$.input.waitSeconds"}, {"input": {"waitSeconds": 1.5}}, "The SecondsPath parameter cannot be parsed as a long value: $.input.waitSeconds == 1.5"),
-        ({"SecondsPath": "$.input.waitSeconds"}, {"input": {"waitSeconds": -1}}, "The SecondsPath parameter references a negative value: $.input.waitSeconds == -1"),
-        ({"TimestampPath": "$.start_at"}, {"start_at": "2016-12-05 21:29:29Z"}, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.start_at == 2016-12-05 21:29:29Z"),
+        (
+            {"SecondsPath": "$.input.waitSeconds"},
+            {},
+            "The SecondsPath parameter does not reference an input value: $.input.waitSeconds",
+        ),
+        (
+            {"SecondsPath": "$.input.waitSeconds"},
+            {"input": {"waitSeconds": 1.5}},
+            "The SecondsPath parameter cannot be parsed as a long value: $.input.waitSeconds == 1.5",
+        ),
+        (
+            {"SecondsPath": "$.input.waitSeconds"},
+            {"input": {"waitSeconds": -1}},
+            "The SecondsPath parameter references a negative value: $.input.waitSeconds == -1",
+        ),
+        (
+            {"TimestampPath": "$.start_at"},
+            {"start_at": "2016-12-05 21:29:29Z"},
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.start_at == 2016-12-05 21:29:29Z",
+        ),
         ({"Seconds": 31_536_001}, {}, "Wait state delay is too long."),
     ],
 )
@@ -79,13 +97,23 @@ def test_express_wait_limit_is_five_minutes() -> None:
         ({"Error": "MyError"}, "MyError", None),
         ({"Error": "MyError", "Cause": "because"}, "MyError", "because"),
         ({"ErrorPath": "$.e", "CausePath": "$.c"}, "FromInput", "why"),
-        ({"ErrorPath": "States.Format('E{}', $.n)", "CausePath": "States.JsonToString($.obj)"}, "E3", '{"a":1}'),
+        (
+            {"ErrorPath": "States.Format('E{}', $.n)", "CausePath": "States.JsonToString($.obj)"},
+            "E3",
+            '{"a":1}',
+        ),
     ],
 )
 def test_fail(state: dict[str, object], error: str | None, cause: str | None) -> None:
-    execution = machine({"F": {"Type": "Fail", **state}}).execute({"e": "FromInput", "c": "why", "n": 3, "obj": {"a": 1}})
+    execution = machine({"F": {"Type": "Fail", **state}}).execute(
+        {"e": "FromInput", "c": "why", "n": 3, "obj": {"a": 1}}
+    )
     assert (execution.status, execution.error, execution.cause) == ("FAILED", error, cause)
-    assert [e.type for e in execution.history] == ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]
+    assert [e.type for e in execution.history] == [
+        "ExecutionStarted",
+        "FailStateEntered",
+        "ExecutionFailed",
+    ]
     details = execution.history[-1].details
     assert details == {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
 
@@ -115,7 +143,11 @@ def test_parallel_outputs_in_branch_order() -> None:
         {
             "P": {
                 "Type": "Parallel",
-                "Branches": [branch("A", 1), branch("B", {"b": 2}), {"StartAt": "C", "States": {"C": {"Type": "Pass", "End": True}}}],
+                "Branches": [
+                    branch("A", 1),
+                    branch("B", {"b": 2}),
+                    {"StartAt": "C", "States": {"C": {"Type": "Pass", "End": True}}},
+                ],
                 "ResultSelector": {"first.$": "$[0]", "all.$": "$"},
                 "ResultPath": "$.out",
                 "End": True,
@@ -127,10 +159,15 @@ def test_parallel_outputs_in_branch_order() -> None:
     assert execution.path == ["P"]
     assert execution.path_in("P", 1) == ["B"]
     types = [e.type for e in execution.history]
-    assert types[:4] == ["ExecutionStarted", "ParallelStateEntered", "ParallelStateStarted", "PassStateEntered"]
+    assert types[:4] == [
+        "ExecutionStarted",
+        "ParallelStateEntered",
+        "ParallelStateStarted",
+        "PassStateEntered",
+    ]
     assert types[-3:] == ["ParallelStateSucceeded", "ParallelStateExited", "ExecutionSucceeded"]
     started = execution.events("ParallelStateStarted")[0].id
-    firsts = [e for e in execution.events("PassStateEntered")]
+    firsts = execution.events("PassStateEntered")
     assert all(e.previous_event_id == started for e in firsts)
 
 
@@ -139,7 +176,13 @@ def test_parallel_branch_failure_propagates_the_branch_error() -> None:
         {
             "P": {
                 "Type": "Parallel",
-                "Branches": [branch("A", 1), {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "BranchBoom", "Cause": "c"}}}],
+                "Branches": [
+                    branch("A", 1),
+                    {
+                        "StartAt": "F",
+                        "States": {"F": {"Type": "Fail", "Error": "BranchBoom", "Cause": "c"}},
+                    },
+                ],
                 "Catch": [{"ErrorEquals": ["BranchBoom"], "Next": "Caught"}],
                 "End": True,
             },
@@ -158,7 +201,19 @@ def test_branch_variables_do_not_leak() -> None:
             "Set": {"Type": "Pass", "Assign": {"x": 1}, "Next": "P"},
             "P": {
                 "Type": "Parallel",
-                "Branches": [{"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"y": 2}, "Parameters": {"x.$": "$x"}, "End": True}}}],
+                "Branches": [
+                    {
+                        "StartAt": "A",
+                        "States": {
+                            "A": {
+                                "Type": "Pass",
+                                "Assign": {"y": 2},
+                                "Parameters": {"x.$": "$x"},
+                                "End": True,
+                            }
+                        },
+                    }
+                ],
                 "Next": "Read",
             },
             "Read": {"Type": "Pass", "Parameters": {"x.$": "$x"}, "End": True},
@@ -173,7 +228,9 @@ def test_branch_variables_do_not_leak() -> None:
 
 
 def map_state(**fields: object) -> dict[str, object]:
-    processor = fields.pop("processor", {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}})
+    processor = fields.pop(
+        "processor", {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}
+    )
     return {"M": {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}}
 
 
@@ -182,10 +239,28 @@ def map_state(**fields: object) -> dict[str, object]:
     [
         ({}, [1, 2, 3], [1, 2, 3]),
         ({"ItemsPath": "$.items"}, {"items": []}, []),
-        ({"ItemsPath": "$.items", "ItemSelector": {"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value", "c.$": "$.ctx"}},
-         {"items": ["a", "b"], "ctx": 9}, [{"i": 0, "v": "a", "c": 9}, {"i": 1, "v": "b", "c": 9}]),
-        ({"ItemsPath": "$.items", "Parameters": {"v.$": "$$.Map.Item.Value"}}, {"items": [5]}, [{"v": 5}]),
-        ({"ItemsPath": "$.items", "ResultPath": "$.results"}, {"items": [1]}, {"items": [1], "results": [1]}),
+        (
+            {
+                "ItemsPath": "$.items",
+                "ItemSelector": {
+                    "i.$": "$$.Map.Item.Index",
+                    "v.$": "$$.Map.Item.Value",
+                    "c.$": "$.ctx",
+                },
+            },
+            {"items": ["a", "b"], "ctx": 9},
+            [{"i": 0, "v": "a", "c": 9}, {"i": 1, "v": "b", "c": 9}],
+        ),
+        (
+            {"ItemsPath": "$.items", "Parameters": {"v.$": "$$.Map.Item.Value"}},
+            {"items": [5]},
+            [{"v": 5}],
+        ),
+        (
+            {"ItemsPath": "$.items", "ResultPath": "$.results"},
+            {"items": [1]},
+            {"items": [1], "results": [1]},
+        ),
         ({"MaxConcurrencyPath": "$.c", "ItemsPath": "$.items"}, {"c": 1, "items": [1, 2]}, [1, 2]),
     ],
 )
@@ -196,7 +271,18 @@ def test_inline_map(fields: dict[str, object], value: object, expected: object) 
 
 
 def test_legacy_iterator() -> None:
-    sm = machine({"M": {"Type": "Map", "Iterator": {"StartAt": "I", "States": {"I": {"Type": "Pass", "Result": 0, "End": True}}}, "End": True}})
+    sm = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "Iterator": {
+                    "StartAt": "I",
+                    "States": {"I": {"Type": "Pass", "Result": 0, "End": True}},
+                },
+                "End": True,
+            }
+        }
+    )
     assert sm.execute([1, 2]).output == [0, 0]
 
 
@@ -205,7 +291,11 @@ def test_legacy_iterator() -> None:
     [
         ({}, {"foo": "bar"}, 'Map state input must be an array but was: {"foo":"bar"}'),
         ({"ItemsPath": "$.x"}, {"x": 1}, 'Reference path "$.x" must point to array.'),
-        ({"MaxConcurrencyPath": "$.m", "ItemsPath": "$.i"}, {"m": "NoNumber", "i": []}, 'The MaxConcurrencyPath field refers to value "NoNumber" which is not a valid integer: $.m'),
+        (
+            {"MaxConcurrencyPath": "$.m", "ItemsPath": "$.i"},
+            {"m": "NoNumber", "i": []},
+            'The MaxConcurrencyPath field refers to value "NoNumber" which is not a valid integer: $.m',
+        ),
     ],
 )
 def test_map_runtime_errors(fields: dict[str, object], value: object, cause: str) -> None:
@@ -218,15 +308,28 @@ def test_map_iteration_failure_fails_the_map_with_the_iteration_error() -> None:
     processor = {
         "StartAt": "C",
         "States": {
-            "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Bad"}], "Default": "Ok"},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Bad"}],
+                "Default": "Ok",
+            },
             "Bad": {"Type": "Fail", "Error": "SomeFailure", "Cause": "item 2"},
             "Ok": {"Type": "Succeed"},
         },
     }
     execution = machine(map_state(processor=processor)).execute([1, 2, 3])
-    assert (execution.status, execution.error, execution.cause) == ("FAILED", "SomeFailure", "item 2")
+    assert (execution.status, execution.error, execution.cause) == (
+        "FAILED",
+        "SomeFailure",
+        "item 2",
+    )
     types = [e.type for e in execution.history]
-    assert types[-4:] == ["FailStateEntered", "MapIterationFailed", "MapStateFailed", "ExecutionFailed"]
+    assert types[-4:] == [
+        "FailStateEntered",
+        "MapIterationFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
     assert execution.path_in("M", 0) == ["C", "Ok"]
     assert execution.path_in("M", 1) == ["C", "Bad"]
     assert execution.path_in("M", 2) == []
@@ -234,7 +337,9 @@ def test_map_iteration_failure_fails_the_map_with_the_iteration_error() -> None:
 
 def test_map_tasks_share_an_invocation_counter() -> None:
     processor = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}}}
-    execution = machine(map_state(processor=processor)).execute([1, 2, 3], results={"T": InOrder("a", "b", "c")})
+    execution = machine(map_state(processor=processor)).execute(
+        [1, 2, 3], results={"T": InOrder("a", "b", "c")}
+    )
     assert execution.output == ["a", "b", "c"]
 
 
@@ -268,7 +373,9 @@ def test_distributed_map_runs_a_map_run() -> None:
         ({"ToleratedFailureCountPath": "$.n"}, 2, "SUCCEEDED"),
     ],
 )
-def test_distributed_map_tolerated_failures(tolerance: dict[str, object], failures: int, status: str) -> None:
+def test_distributed_map_tolerated_failures(
+    tolerance: dict[str, object], failures: int, status: str
+) -> None:
     processor = {
         "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
         "StartAt": "T",
@@ -299,7 +406,10 @@ def test_context_object() -> None:
             "RedriveCount": 0,
         },
         "State": {"EnteredTime": "2024-01-01T00:00:00Z", "Name": "P", "RetryCount": 0},
-        "StateMachine": {"Id": "arn:aws:states:us-east-1:123456789012:stateMachine:Test", "Name": "Test"},
+        "StateMachine": {
+            "Id": "arn:aws:states:us-east-1:123456789012:stateMachine:Test",
+            "Name": "Test",
+        },
     }
 
 
@@ -312,15 +422,34 @@ def test_task_token_only_for_callback_tasks() -> None:
         }
     )  # fmt: skip
     calls = []
-    execution = sm.execute({}, results={"Cb": lambda r: calls.append(r) or {"cb": 1}, "Plain": lambda r: calls.append(r) or 1})
+    execution = sm.execute(
+        {},
+        results={
+            "Cb": lambda r: calls.append(r) or {"cb": 1},
+            "Plain": lambda r: calls.append(r) or 1,
+        },
+    )
     assert execution.status == "SUCCEEDED"
     assert calls[0].task_token and calls[0].parameters["token"] == calls[0].task_token
     assert "Task" not in calls[1].parameters["ctx"]
-    assert [e.type for e in execution.history][2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    assert [e.type for e in execution.history][2:6] == [
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSubmitted",
+        "TaskSucceeded",
+    ]
 
 
 def test_same_seed_same_result_different_seed_different_uuid() -> None:
-    sm = machine({"P": {"Type": "Pass", "Parameters": {"u.$": "States.UUID()", "r.$": "States.MathRandom(1, 1000)"}, "End": True}})
+    sm = machine(
+        {
+            "P": {
+                "Type": "Pass",
+                "Parameters": {"u.$": "States.UUID()", "r.$": "States.MathRandom(1, 1000)"},
+                "End": True,
+            }
+        }
+    )
     a, b, c = sm.execute({}, seed=1), sm.execute({}, seed=1), sm.execute({}, seed=2)
     assert a.output == b.output and a.name == b.name
     assert a.output["u"] != c.output["u"]
@@ -335,7 +464,12 @@ def test_unmocked_task_raises_a_mock_error_naming_the_state() -> None:
 def test_task_result_over_256_kib_is_data_limit_exceeded_and_catchable() -> None:
     sm = machine(
         {
-            "T": {"Type": "Task", "Resource": LAMBDA, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": True},
+            "T": {
+                "Type": "Task",
+                "Resource": LAMBDA,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
             "Caught": {"Type": "Succeed"},
         }
     )
@@ -348,7 +482,11 @@ def test_history_limit() -> None:
     sm = machine(
         {
             "L": {"Type": "Pass", "Next": "C"},
-            "C": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "End"}], "Default": "L"},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "End"}],
+                "Default": "L",
+            },
             "End": {"Type": "Succeed"},
         }
     )
