@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pytest_sfn._json import dump_compact as _dump
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.history import HistoryEvent
 
@@ -148,7 +148,3 @@ class Execution:
             out["cause"] = self.cause
         out["redriveCount"] = self.redrive_count
         return out
-
-
-def _dump(value: JSON) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

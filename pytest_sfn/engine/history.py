@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pytest_sfn._types import JSON
+from pytest_sfn._json import dump_compact
 
 # Event type -> name of its details member (None: the event carries no details).
 _STATE_ENTERED = "stateEnteredEventDetails"
@@ -74,6 +73,4 @@ class HistoryEvent:
 _DATA_FIELDS = frozenset({"input", "output", "parameters"})
 
 
-def payload(value: JSON) -> str:
-    """A JSON value as AWS renders payloads in history and API output: compact JSON text."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+payload = dump_compact  # history payloads are compact JSON text

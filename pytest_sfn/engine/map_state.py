@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
+from pytest_sfn._json import dump_compact as _dump
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.dataflow import apply_template
 from pytest_sfn.errors import StatesError
@@ -17,10 +17,6 @@ if TYPE_CHECKING:
 
 _THRESHOLD = "States.ExceedToleratedFailureThreshold"
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
-
-
-def _dump(value: JSON) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _items(

@@ -8,7 +8,6 @@ records.
 
 from __future__ import annotations
 
-import json
 import random
 import uuid
 from collections.abc import Callable
@@ -496,7 +495,7 @@ def _fail(
 def _as_text(value: JSON) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    return json.dumps(value, separators=(",", ":"))
+    return payload(value)
 
 
 def _wait(
@@ -546,7 +545,7 @@ def _seconds_from(path: CompiledPath, scope: Scope) -> int:
 
 
 def _show(value: JSON) -> str:
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return value if isinstance(value, str) else payload(value)
 
 
 def _timestamp_from(state: WaitState, scope: Scope) -> datetime:

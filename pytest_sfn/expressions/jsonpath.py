@@ -17,11 +17,11 @@ definite.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
 from pytest_sfn.errors import SfnError, StatesError
 
@@ -258,5 +258,5 @@ def _set(node: JSON, steps: tuple[_Step, ...], i: int, value: JSON, text: str) -
 def _match_failure(path: str, node: JSON) -> StatesError:
     return StatesError(
         "States.ResultPathMatchFailure",
-        f'Unable to apply ResultPath "{path}" to input {json.dumps(node, separators=(",", ":"))}',
+        f'Unable to apply ResultPath "{path}" to input {dump_compact(node)}',
     )

@@ -8,11 +8,11 @@ literal and returned as is (JSON values are never mutated by the engine).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_sfn._json import dump_compact as _dump
 from pytest_sfn._types import JSON
 from pytest_sfn.errors import SfnError, StatesError
 from pytest_sfn.expressions.jsonpath import CompiledPath, PathNotFound, compile_path
@@ -195,7 +195,3 @@ def _root_value(path: CompiledPath, scope: Scope) -> JSON:
     if path.root == "variable":
         return scope.variables.get(path.variable or "")
     return scope.value
-
-
-def _dump(value: JSON) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
