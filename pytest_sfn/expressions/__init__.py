@@ -1,0 +1,3 @@
+"""Expression languages of ASL: JSONPath, payload templates, intrinsic functions, JSONata."""
+
+from __future__ import annotations

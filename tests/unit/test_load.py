@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_sfn import DefinitionError, StateMachine
+
+PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1, "End": True}}}
+
+
+def test_from_definition_accepts_dict_and_json_text() -> None:
+    assert StateMachine.from_definition(PASS).execute({}).output == 1
+    assert StateMachine.from_definition(json.dumps(PASS)).execute({}).output == 1
+
+
+@pytest.mark.parametrize("suffix", [".asl.json", ".json", ".yaml", ".yml"])
+def test_from_file(tmp_path: Path, suffix: str) -> None:
+    import yaml
+
+    path = tmp_path / f"order{suffix}"
+    text = json.dumps(PASS) if "json" in suffix else yaml.safe_dump(PASS)
+    path.write_text(text)
+    sm = StateMachine.from_file(path)
+    assert sm.name == "order"
+    assert sm.arn == "arn:aws:states:us-east-1:123456789012:stateMachine:order"
+    assert sm.execute({}).output == 1
+
+
+def test_bad_json_names_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.asl.json"
+    path.write_text('{\n  "StartAt": "P",\n  "States": {,}\n}')
+    with pytest.raises(DefinitionError) as info:
+        StateMachine.from_file(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "line 3, column 14" in message
+    assert info.value.diagnostics[0].code == "INVALID_JSON_DESCRIPTION"
+
+
+def test_bad_yaml_names_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("StartAt: P\nStates:\n  P: [unclosed\n")
+    with pytest.raises(DefinitionError, match=r"(?s)broken.yaml.*line \d+"):
+        StateMachine.from_file(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(DefinitionError, match="cannot read the file"):
+        StateMachine.from_file(tmp_path / "nope.json")
+
+
+def test_every_problem_is_reported_with_its_pointer() -> None:
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Pass", "Next": "Nowhere"},
+            "B": {"Type": "Bogus", "End": True},
+        },
+    }
+    with pytest.raises(DefinitionError) as info:
+        StateMachine.from_definition(definition, source="machine.json")
+    locations = {d.location for d in info.value.diagnostics}
+    assert "/States/A/Next" in locations
+    assert "/States/B/Type" in locations
+    text = str(info.value)
+    assert text.startswith("invalid state machine definition in machine.json")
+    assert info.value.aws_message.startswith("Invalid State Machine Definition: '")
+
+
+def test_jsonata_is_rejected_clearly_for_now() -> None:
+    definition = {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    with pytest.raises(DefinitionError, match="JSONata"):
+        StateMachine.from_definition(definition)
+
+
+def test_state_machine_type_is_checked() -> None:
+    with pytest.raises(ValueError, match="STANDARD"):
+        StateMachine.from_definition(PASS, type="FAST")
+
+
+def test_compiled_once_executed_many_times() -> None:
+    sm = StateMachine.from_definition(PASS)
+    graph = sm.graph
+    for _ in range(3):
+        sm.execute({})
+    assert sm.graph is graph
