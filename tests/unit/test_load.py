@@ -70,7 +70,11 @@ def test_every_problem_is_reported_with_its_pointer() -> None:
 
 
 def test_jsonata_is_rejected_clearly_for_now() -> None:
-    definition = {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "End": True}},
+    }
     with pytest.raises(DefinitionError, match="JSONata"):
         StateMachine.from_definition(definition)
 
