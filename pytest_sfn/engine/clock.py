@@ -45,9 +45,9 @@ class VirtualClock:
 
 
 def iso_timestamp(moment: datetime) -> str:
-    """ISO-8601 in UTC with a ``Z`` and trailing zero fractional digits removed, as AWS."""
+    """ISO-8601 in UTC with exactly three fractional digits and ``Z``, as AWS's Context object.
+
+    (AWS-recorded: ``"2023-11-21T06:27:31.545Z"``.)
+    """
     moment = moment.astimezone(timezone.utc)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += ("." + f"{moment.microsecond:06d}").rstrip("0")
-    return text + "Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond // 1000:03d}Z"

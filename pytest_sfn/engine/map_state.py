@@ -101,7 +101,9 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Threa
             thread.last = it.add("MapStateFailed", failed)
             raise _child_error(failure) from None
         previous = it.add("MapIterationSucceeded", iteration.last, details)
-    thread.last = it.add("MapStateSucceeded", previous)
+    it.add("MapStateSucceeded", previous)
+    # AWS-recorded: MapStateExited links to the last iteration event, like MapStateSucceeded.
+    thread.last = previous
     return outputs
 
 

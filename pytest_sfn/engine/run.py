@@ -47,6 +47,7 @@ from pytest_sfn.model.states import (
 __all__ = ["Interpreter", "RunConfig"]
 
 PAYLOAD_LIMIT = 262_144
+_RETRYABLE = frozenset({"Task", "Parallel", "Map"})
 _NOT_TRUNCATED = {"truncated": False}
 _YEAR = 365 * 24 * 3600
 _EXPRESS_MAX = 5 * 60
@@ -105,6 +106,7 @@ class _Visit:
     name: str
     entered_at: datetime
     entered_id: int
+    retryable: bool = False
     retry_count: int = 0
     map_item: dict[str, JSON] | None = None
     task_token: str | None = None
@@ -164,13 +166,12 @@ class Interpreter:
 
     def context(self, visit: _Visit) -> dict[str, JSON]:
         """The Context object as the state being visited sees it."""
+        state: dict[str, JSON] = {"Name": visit.name, "EnteredTime": iso_timestamp(visit.entered_at)}
+        if visit.retryable:  # AWS-recorded: Pass/Choice/Wait contexts carry no RetryCount
+            state["RetryCount"] = visit.retry_count
         ctx: dict[str, JSON] = {
             "Execution": self._execution_context,
-            "State": {
-                "EnteredTime": iso_timestamp(visit.entered_at),
-                "Name": visit.name,
-                "RetryCount": visit.retry_count,
-            },
+            "State": state,
             "StateMachine": self._machine_context,
         }
         if visit.task_token is not None:
@@ -275,7 +276,7 @@ class Interpreter:
             {"name": state.name, "input": payload(value), "inputDetails": _NOT_TRUNCATED},
         )
         thread.last = entered
-        visit = _Visit(state.name, entered_at, entered)
+        visit = _Visit(state.name, entered_at, entered, type_ in _RETRYABLE)
         try:
             done = HANDLERS[type_](self, state, value, thread, frame, visit)
         except StatesError as err:

@@ -66,7 +66,7 @@ def test_comparison_operators(operator: str, operand: object, value: object, exp
         ("StringLessThanPath", "$.s", "a", "Yes"),
         ("TimestampEqualsPath", "$.ts", "2024-01-01T00:00:00Z", "Yes"),
         ("BooleanEqualsPath", "$.v", True, "Yes"),
-        ("NumericEqualsPath", "$$.State.RetryCount", 0, "Yes"),
+        ("StringEqualsPath", "$$.StateMachine.Name", "Test", "Yes"),
     ],
 )
 def test_path_operators(operator: str, path: str, value: object, expected: str) -> None:

@@ -183,7 +183,7 @@ def test_inline_map_links() -> None:
         (10, 9, "PassStateExited"),
         (11, 10, "MapIterationSucceeded"),
         (12, 11, "MapStateSucceeded"),
-        (13, 12, "MapStateExited"),
+        (13, 11, "MapStateExited"),  # AWS-recorded: links past MapStateSucceeded
         (14, 13, "ExecutionSucceeded"),
     ]
     assert execution.events("MapStateStarted")[0].to_api()["mapStateStartedEventDetails"] == {

@@ -400,12 +400,12 @@ def test_context_object() -> None:
         "Execution": {
             "Id": "arn:aws:states:us-east-1:123456789012:execution:Test:run-1",
             "Input": {"a": 1},
-            "StartTime": "2024-01-01T00:00:00Z",
+            "StartTime": "2024-01-01T00:00:00.000Z",
             "Name": "run-1",
             "RoleArn": "arn:aws:iam::123456789012:role/pytest-sfn-execution-role",
             "RedriveCount": 0,
         },
-        "State": {"EnteredTime": "2024-01-01T00:00:00Z", "Name": "P", "RetryCount": 0},
+        "State": {"Name": "P", "EnteredTime": "2024-01-01T00:00:00.000Z"},
         "StateMachine": {
             "Id": "arn:aws:states:us-east-1:123456789012:stateMachine:Test",
             "Name": "Test",
@@ -494,3 +494,27 @@ def test_history_limit() -> None:
     assert execution.status == "FAILED"
     assert execution.error == "States.Runtime"
     assert len(execution.history) == 50
+
+
+def test_retry_count_only_in_retryable_states() -> None:
+    sm = machine(
+        {
+            "T": {"Type": "Task", "Resource": LAMBDA, "Parameters": {"s.$": "$$.State"}, "Next": "P"},
+            "P": {"Type": "Pass", "Parameters": {"s.$": "$$.State"}, "End": True},
+        }
+    )
+    seen = []
+    execution = sm.execute({}, results={"T": lambda r: seen.append(r.parameters["s"]) or {}})
+    assert list(seen[0]) == ["Name", "EnteredTime", "RetryCount"]
+    assert execution.output == {"s": {"Name": "P", "EnteredTime": "2024-01-01T00:00:00.000Z"}}
+
+
+def test_context_timestamps_have_milliseconds() -> None:
+    sm = machine(
+        {
+            "W": {"Type": "Wait", "Seconds": 1, "Next": "P"},
+            "P": {"Type": "Pass", "Parameters": {"t.$": "$$.State.EnteredTime"}, "End": True},
+        }
+    )
+    start = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
+    assert sm.execute({}, start_time=start).output == {"t": "2024-05-06T07:08:10.123Z"}
