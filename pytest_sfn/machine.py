@@ -8,12 +8,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.clock import DEFAULT_START, VirtualClock
 from pytest_sfn.engine.execution import Execution
 from pytest_sfn.engine.ports import TaskHandler
-from pytest_sfn.engine.run import Interpreter, RunConfig, deadline_for
-from pytest_sfn.errors import DefinitionError, Diagnostic
+from pytest_sfn.engine.run import PAYLOAD_LIMIT, Interpreter, RunConfig, deadline_for
+from pytest_sfn.errors import DefinitionError, Diagnostic, SfnError
 from pytest_sfn.mocks.results import ResultProvider
 from pytest_sfn.model.states import JSONATA, Graph, MapState, ParallelState, State
 from pytest_sfn.parsing.load import load_definition, read_definition_file
@@ -141,6 +142,7 @@ class StateMachine:
         rng = random.Random(seed)
         start = (start_time or DEFAULT_START).astimezone(timezone.utc)
         value = {} if input is None else input
+        _check_input(value)
         interpreter = Interpreter(
             graph=self.graph,
             config=RunConfig(
@@ -191,3 +193,15 @@ def _reject_unsupported(graph: Graph, source: str | None) -> None:
     ]
     if problems:
         raise DefinitionError(problems[:1], source=source)
+
+
+def _check_input(value: JSON) -> None:
+    try:
+        size = len(dump_compact(value).encode())
+    except (TypeError, ValueError) as exc:
+        raise SfnError(f"the execution input is not JSON ({exc})") from None
+    if size > PAYLOAD_LIMIT:
+        raise SfnError(
+            f"the execution input is {size} bytes; Step Functions accepts at most "
+            f"{PAYLOAD_LIMIT} bytes (256 KiB)"
+        )

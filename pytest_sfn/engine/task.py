@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.history import payload
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
-from pytest_sfn.errors import StatesError
+from pytest_sfn.errors import MockError, StatesError
 from pytest_sfn.expressions.payload import evaluate_template
 from pytest_sfn.model.states import TaskState
 
@@ -183,7 +183,13 @@ def run_task(
         name, details = events.failed("Failed", outcome.error, outcome.cause)
         thread.last = it.add(name, thread.last, details)
         raise StatesError(outcome.error, outcome.cause)
-    text = payload(outcome.output)
+    try:
+        text = payload(outcome.output)
+    except (TypeError, ValueError) as exc:
+        raise MockError(
+            f"Task state {state.name!r} returned a value that is not JSON ({exc}); "
+            "results must be dicts, lists, strings, numbers, booleans or None"
+        ) from None
     if len(text.encode()) > _LIMIT:
         error = "States.DataLimitExceeded"
         cause = (

@@ -90,3 +90,32 @@ def test_compiled_once_executed_many_times() -> None:
     for _ in range(3):
         sm.execute({})
     assert sm.graph is graph
+
+
+def test_non_json_input_is_rejected_clearly() -> None:
+    from datetime import datetime
+
+    from pytest_sfn import SfnError
+
+    with pytest.raises(SfnError, match="execution input is not JSON"):
+        StateMachine.from_definition(PASS).execute({"when": datetime(2024, 1, 1)})
+
+
+def test_oversized_input_is_rejected() -> None:
+    from pytest_sfn import SfnError
+
+    with pytest.raises(SfnError, match="at most 262144 bytes"):
+        StateMachine.from_definition(PASS).execute({"big": "x" * 262_144})
+
+
+def test_non_json_task_result_is_a_mock_error_naming_the_state() -> None:
+    from pytest_sfn import MockError
+
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}
+        },
+    }
+    with pytest.raises(MockError, match="'T' returned a value that is not JSON"):
+        StateMachine.from_definition(definition).execute({}, results={"T": {1, 2}})
