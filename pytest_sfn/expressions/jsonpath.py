@@ -124,6 +124,24 @@ def _missing_message(steps: tuple[_Step, ...], index: int) -> str:
     return f"Missing property in path {normalized(steps[: index + 1])}"
 
 
+def _drop_dot_before_bracket(rest: str) -> str:
+    """Jayway reads ``$.[0]`` / ``$.a.['b']`` as ``$[0]`` / ``$.a['b']``; so do we."""
+    if ".[" not in rest:
+        return rest
+    out: list[str] = []
+    quote = ""
+    for i, ch in enumerate(rest):
+        if quote:
+            if ch == quote and rest[i - 1] != "\\":
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "." and rest[i + 1 : i + 2] == "[":
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def _split_root(text: str) -> tuple[str, str | None, str]:
     """(root, variable, rest) where rest is a ``$``-rooted path for the selected root."""
     if text.startswith("$$"):
@@ -183,6 +201,7 @@ def compile_path(text: str, *, reference: bool = False) -> CompiledPath:
     if not isinstance(text, str):
         raise PathSyntaxError(f"A path must be a string, not {type(text).__name__}")
     root, variable, rest = _split_root(text.strip())
+    rest = _drop_dot_before_bracket(rest)
     steps = _definite_steps(rest)
     expr = None
     if steps is None:

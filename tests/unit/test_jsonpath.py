@@ -124,3 +124,19 @@ def test_set_then_find_roundtrip_and_no_mutation(target: dict[str, object], valu
     result = set_at_path(target, path, value)
     assert path.find(result) == value
     assert repr(target) == before  # the original is never mutated
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("$.items.[?(@.p > 1)].p", [5]),
+        ("$.['a'].b.[1]", 20),
+        ("$.a.b.[0]", 10),
+    ],
+)
+def test_dot_before_bracket_is_accepted_like_jayway(path: str, expected: object) -> None:
+    assert compile_path(path).find(DATA) == expected
+
+
+def test_dot_bracket_inside_quotes_is_kept() -> None:
+    assert compile_path("$['x.[y']").steps == ("x.[y",)

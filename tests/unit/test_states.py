@@ -499,7 +499,12 @@ def test_history_limit() -> None:
 def test_retry_count_only_in_retryable_states() -> None:
     sm = machine(
         {
-            "T": {"Type": "Task", "Resource": LAMBDA, "Parameters": {"s.$": "$$.State"}, "Next": "P"},
+            "T": {
+                "Type": "Task",
+                "Resource": LAMBDA,
+                "Parameters": {"s.$": "$$.State"},
+                "Next": "P",
+            },
             "P": {"Type": "Pass", "Parameters": {"s.$": "$$.State"}, "End": True},
         }
     )
