@@ -142,9 +142,16 @@ class Execution:
         if self.status == "SUCCEEDED":
             out["output"] = self.output_json
             out["outputDetails"] = {"included": True}
-        if self.error is not None:
-            out["error"] = self.error
-        if self.cause is not None:
-            out["cause"] = self.cause
+        # AWS-recorded: a TIMED_OUT execution is described without error or cause.
+        if self.status != "TIMED_OUT":
+            if self.error is not None:
+                out["error"] = self.error
+            if self.cause is not None:
+                out["cause"] = self.cause
         out["redriveCount"] = self.redrive_count
+        if self.status == "SUCCEEDED":
+            out["redriveStatus"] = "NOT_REDRIVABLE"
+            out["redriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
+        elif self.status != "RUNNING":
+            out["redriveStatus"] = "REDRIVABLE"
         return out

@@ -86,7 +86,12 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Threa
                            "MaxConcurrency", effective, visit, frame)  # fmt: skip
     started = it.add("MapStateStarted", thread.last, {"length": len(items)})
     thread.last = started
+    # AWS-recorded links: MapIteration{Succeeded,Failed} hang off the iteration's last event
+    # without advancing the Map's own chain; with MaxConcurrency 1 the next iteration starts
+    # from the previous iteration's last state event. MapStateSucceeded and MapStateExited
+    # both link to the final MapIterationSucceeded.
     previous = started
+    last_done = started
     outputs = []
     for index, item in enumerate(items):
         item_input = _item_input(it, state, effective, index, item, visit, frame)
@@ -97,13 +102,13 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Threa
         try:
             outputs.append(it.run_graph(state.processor, item_input, iteration, child))
         except _Failure as failure:
-            failed = it.add("MapIterationFailed", iteration.last, details)
-            thread.last = it.add("MapStateFailed", failed)
-            raise _child_error(failure) from None
-        previous = it.add("MapIterationSucceeded", iteration.last, details)
-    it.add("MapStateSucceeded", previous)
-    # AWS-recorded: MapStateExited links to the last iteration event, like MapStateSucceeded.
-    thread.last = previous
+            it.add("MapIterationFailed", iteration.last, details)
+            thread.last = iteration.last
+            raise _child_error(failure, "MapStateFailed") from None
+        last_done = it.add("MapIterationSucceeded", iteration.last, details)
+        previous = iteration.last
+    it.add("MapStateSucceeded", last_done)
+    thread.last = last_done
     return outputs
 
 

@@ -166,7 +166,10 @@ class Interpreter:
 
     def context(self, visit: _Visit) -> dict[str, JSON]:
         """The Context object as the state being visited sees it."""
-        state: dict[str, JSON] = {"Name": visit.name, "EnteredTime": iso_timestamp(visit.entered_at)}
+        state: dict[str, JSON] = {
+            "Name": visit.name,
+            "EnteredTime": iso_timestamp(visit.entered_at),
+        }
         if visit.retryable:  # AWS-recorded: Pass/Choice/Wait contexts carry no RetryCount
             state["RetryCount"] = visit.retry_count
         ctx: dict[str, JSON] = {
@@ -288,11 +291,17 @@ class Interpreter:
                 state, frame, value, None, entered_at, None, visit, failure.error, failure.cause
             )
             raise
+        output_text = payload(done.output)
+        if _too_large(output_text):
+            # AWS-recorded: an oversized state output fails the execution, no StateExited.
+            error, cause = "States.DataLimitExceeded", _data_limit_cause(state.name)
+            self._record(state, frame, value, None, entered_at, None, visit, error, cause)
+            raise _Failure(error, cause)
         if done.assigned:
             frame.variables.update(done.assigned)
         details: dict[str, Any] = {
             "name": state.name,
-            "output": payload(done.output),
+            "output": output_text,
             "outputDetails": _NOT_TRUNCATED,
         }
         if done.assigned is not None:
@@ -367,9 +376,14 @@ class Interpreter:
         raw_input: JSON,
         visit: _Visit,
         frame: _Frame,
+        thread: _Thread,
         attempt: Callable[[], _Done],
     ) -> _Done:
-        """Run ``attempt`` under the state's Retry and Catch."""
+        """Run ``attempt`` under the state's Retry and Catch.
+
+        A Map or Parallel whose children failed records ``MapStateFailed`` /
+        ``ParallelStateFailed`` only when the error is final (not before a retry), as AWS.
+        """
         counters = [0] * len(state.retry)
         while True:
             try:
@@ -382,6 +396,9 @@ class Interpreter:
                     visit.retry_count += 1
                     self.clock.advance(retry_delay(state.retry[index], counters[index], self.rng))
                     continue
+                final_event = getattr(err, "final_event", None)
+                if final_event is not None:
+                    thread.last = self.add(final_event, thread.last)
                 catch_index = find_handler(state.catch, err.error, heartbeat=heartbeat)
                 if catch_index is None:
                     raise
@@ -429,9 +446,11 @@ def _error_details(error: str | None, cause: str | None) -> dict[str, Any]:
     return details
 
 
-def _child_error(failure: _Failure) -> StatesError:
+def _child_error(failure: _Failure, final_event: str | None = None) -> StatesError:
+    """The error of a failed branch/iteration, raised by its Parallel/Map state."""
     err = StatesError(failure.error, failure.cause)
     err.located = True  # type: ignore[attr-defined]
+    err.final_event = final_event  # type: ignore[attr-defined]
     return err
 
 
@@ -589,16 +608,24 @@ def _task(
         result = run_task(it, state, parameters, effective, thread, frame, visit)
         return it.finish(state, value, result, visit, frame)
 
-    return it.with_retry(state, value, visit, frame, attempt)
+    return it.with_retry(state, value, visit, frame, thread, attempt)
+
+
+def _too_large(text: str) -> bool:
+    """Whether JSON text exceeds 256 KiB of UTF-8 (cheap for the common small payload)."""
+    return len(text) * 4 > PAYLOAD_LIMIT and len(text.encode()) > PAYLOAD_LIMIT
+
+
+def _data_limit_cause(name: str) -> str:
+    return (
+        f"The state/task '{name}' returned a result with a size exceeding the maximum "
+        "number of bytes service limit."
+    )
 
 
 def _check_size(value: JSON, name: str) -> None:
-    if len(payload(value).encode()) > PAYLOAD_LIMIT:
-        raise StatesError(
-            "States.DataLimitExceeded",
-            f"The state/task '{name}' returned a result with a size exceeding the maximum "
-            "number of bytes service limit.",
-        )
+    if _too_large(payload(value)):
+        raise StatesError("States.DataLimitExceeded", _data_limit_cause(name))
 
 
 def _parallel(
@@ -623,13 +650,13 @@ def _parallel(
             try:
                 outputs.append(it.run_graph(branch, branch_input, branch_thread, child))
             except _Failure as failure:
-                thread.last = it.add("ParallelStateFailed", branch_thread.last)
-                raise _child_error(failure) from None
+                thread.last = branch_thread.last
+                raise _child_error(failure, "ParallelStateFailed") from None
             last = branch_thread.last
         thread.last = it.add("ParallelStateSucceeded", last)
         return it.finish(state, value, outputs, visit, frame)
 
-    return it.with_retry(state, value, visit, frame, attempt)
+    return it.with_retry(state, value, visit, frame, thread, attempt)
 
 
 def _map(
@@ -644,7 +671,7 @@ def _map(
         result = runner(it, state, effective, thread, frame, visit)
         return it.finish(state, value, result, visit, frame)
 
-    return it.with_retry(state, value, visit, frame, attempt)
+    return it.with_retry(state, value, visit, frame, thread, attempt)
 
 
 HANDLERS: dict[str, _Handler] = {

@@ -192,8 +192,11 @@ def run_task(
         ) from None
     if len(text.encode()) > _LIMIT:
         error = "States.DataLimitExceeded"
+        # AWS-recorded: service integrations are named by resourceType ('lambda'),
+        # Lambda function and activity ARNs by the ARN.
+        who = state.resource.service if state.resource.kind == "service" else state.resource.arn
         cause = (
-            f"The state/task '{state.resource.arn}' returned a result with a size exceeding "
+            f"The state/task '{who}' returned a result with a size exceeding "
             "the maximum number of bytes service limit."
         )
         name, details = events.failed("Failed", error, cause)

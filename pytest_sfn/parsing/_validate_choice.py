@@ -43,11 +43,8 @@ def _boolean(c: Collector, value: JSON, path: Path, op: str) -> None:
 
 def _timestamp(c: Collector, value: JSON, path: Path, op: str) -> None:
     if expect_type(c, value, path, str) and not is_timestamp(value):
-        c.schema(
-            f"The value for the field '{op}' must be a valid ISO-8601 extended offset "
-            "date-time format string",  # UNCONFIRMED wording
-            path,
-        )
+        # AWS-recorded for Wait.Timestamp; assumed the same for Timestamp* operators.
+        c.schema("String does not match RFC3339 timestamp", path)
 
 
 def _reference(c: Collector, value: JSON, path: Path, op: str) -> None:

@@ -189,11 +189,7 @@ def _timestamp(c: Collector, value: JSON, path: Path, state: State) -> object:
         walk_jsonata(c, value, path)
         return None
     if expect_type(c, value, path, str) and not is_timestamp(value):
-        c.schema(
-            "The value for the field 'Timestamp' must be a valid ISO-8601 extended offset "
-            "date-time format string",  # UNCONFIRMED wording
-            path,
-        )
+        c.schema("String does not match RFC3339 timestamp", path)  # AWS-recorded wording
     return None
 
 

@@ -208,7 +208,8 @@ def test_map_with_max_concurrency_one_chains_iterations() -> None:
     )
     execution = sm.execute([1, 2])
     second = execution.events("MapIterationStarted")[1]
-    assert second.previous_event_id == execution.events("MapIterationSucceeded")[0].id
+    # AWS-recorded: links to the previous iteration's last state event, not its MapIterationSucceeded.
+    assert second.previous_event_id == execution.events("PassStateExited")[0].id
 
 
 def test_caught_error_exit_carries_assigned_variables() -> None:
@@ -270,3 +271,45 @@ def test_timestamps_follow_the_virtual_clock() -> None:
         ("ExecutionStarted", 0), ("WaitStateEntered", 0), ("WaitStateExited", 10),
         ("PassStateEntered", 10), ("PassStateExited", 10), ("ExecutionSucceeded", 10),
     ]  # fmt: skip
+
+
+FAILING_MAP = {
+    "M": {
+        "Type": "Map",
+        "ItemProcessor": {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom"}}},
+        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1, "IntervalSeconds": 1}],
+        "End": True,
+    }
+}
+
+
+def test_map_failure_and_retry_links_as_aws_records_them() -> None:
+    execution = machine(FAILING_MAP).execute([1])
+    assert chain(execution) == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "MapStateEntered"),
+        (3, 2, "MapStateStarted"),
+        (4, 3, "MapIterationStarted"),
+        (5, 4, "FailStateEntered"),
+        (6, 5, "MapIterationFailed"),
+        (7, 5, "MapStateStarted"),  # the retry: no MapStateFailed in between
+        (8, 7, "MapIterationStarted"),
+        (9, 8, "FailStateEntered"),
+        (10, 9, "MapIterationFailed"),
+        (11, 9, "MapStateFailed"),
+        (12, 11, "ExecutionFailed"),
+    ]
+
+
+def test_caught_map_failure_exits_after_map_state_failed() -> None:
+    caught = {k: v for k, v in FAILING_MAP["M"].items() if k not in ("Retry", "End")}
+    definition = {
+        "M": {**caught, "Catch": [{"ErrorEquals": ["Boom"], "Next": "D"}], "Next": "D"},
+        "D": {"Type": "Succeed"},
+    }
+    execution = machine(definition).execute([1])
+    assert chain(execution)[5:8] == [
+        (6, 5, "MapIterationFailed"),
+        (7, 5, "MapStateFailed"),
+        (8, 7, "MapStateExited"),
+    ]

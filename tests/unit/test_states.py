@@ -523,3 +523,63 @@ def test_context_timestamps_have_milliseconds() -> None:
     )
     start = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
     assert sm.execute({}, start_time=start).output == {"t": "2024-05-06T07:08:10.123Z"}
+
+
+def test_oversized_state_output_fails_without_exit_event() -> None:
+    sm = machine({"State_1": {"Type": "Pass", "Result": {"Arg1": "a" * (257 * 1024)}, "End": True}})
+    execution = sm.execute({})
+    assert execution.error == "States.DataLimitExceeded"
+    assert execution.cause == (
+        "The state/task 'State_1' returned a result with a size exceeding the maximum number "
+        "of bytes service limit."
+    )
+    assert [e.type for e in execution.history] == [
+        "ExecutionStarted",
+        "PassStateEntered",
+        "ExecutionFailed",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("resource", "named"),
+    [
+        ("arn:aws:states:::lambda:invoke", "lambda"),
+        (
+            "arn:aws:lambda:us-east-1:123456789012:function:Big",
+            "arn:aws:lambda:us-east-1:123456789012:function:Big",
+        ),
+    ],
+)
+def test_oversized_task_result_names_the_integration(resource: str, named: str) -> None:
+    sm = machine({"T": {"Type": "Task", "Resource": resource, "End": True}})
+    execution = sm.execute({}, results={"T": "é" * 140_000})  # 280,000 bytes of UTF-8
+    assert execution.error == "States.DataLimitExceeded"
+    assert execution.cause.startswith(f"The state/task '{named}' returned a result")
+
+
+@pytest.mark.parametrize(
+    ("states", "status", "expected"),
+    [
+        ({"P": {"Type": "Pass", "End": True}}, "SUCCEEDED",
+         {"redriveStatus": "NOT_REDRIVABLE", "redriveStatusReason": "Execution is SUCCEEDED and cannot be redriven"}),
+        ({"F": {"Type": "Fail", "Error": "E", "Cause": "C"}}, "FAILED",
+         {"redriveStatus": "REDRIVABLE", "error": "E", "cause": "C"}),
+        ({"F": {"Type": "Fail"}}, "FAILED", {"redriveStatus": "REDRIVABLE"}),
+    ],
+)  # fmt: skip
+def test_describe(states: dict[str, object], status: str, expected: dict[str, str]) -> None:
+    described = machine(states).execute({"a": 1}, name="n").describe()
+    assert described["status"] == status
+    assert described["input"] == '{"a":1}'
+    assert {k: described[k] for k in expected} == expected
+    assert ("error" in described) is ("error" in expected)
+    assert ("output" in described) is (status == "SUCCEEDED")
+
+
+def test_describe_timed_out_has_no_error() -> None:
+    sm = machine({"W": {"Type": "Wait", "Seconds": 60, "End": True}}, TimeoutSeconds=1)
+    execution = sm.execute({})
+    described = execution.describe()
+    assert described["status"] == "TIMED_OUT"
+    assert "error" not in described and "cause" not in described
+    assert execution.error == "States.Timeout"
