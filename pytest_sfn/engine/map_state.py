@@ -124,6 +124,10 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
             "pass the items in the state input instead.",
         )
     items = _items(it, state, effective, visit, frame)
+    # AWS-recorded: MapStateStarted carries the item count (0 only with an ItemReader) and
+    # the tolerated-failure fields are evaluated after it.
+    started = it.add("MapStateStarted", thread.last, {"length": len(items)})
+    thread.last = started
     count = _integer(it, state, state.tolerated_failure_count, state.tolerated_failure_count_path,
                      "ToleratedFailureCount", effective, visit, frame)  # fmt: skip
     percentage = _integer(
@@ -134,7 +138,6 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
         raise StatesError("States.Runtime", "ToleratedFailureCount cannot be negative.")
     if percentage is not None and not 0 <= percentage <= 100:
         raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
-    started = it.add("MapStateStarted", thread.last, {"length": 0})
     cfg = it.config
     label = state.label or state.name
     run_id = it.uuid4()
@@ -161,7 +164,9 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
         )
         thread.last = it.add("MapStateFailed", failed)
         raise _located(StatesError(_THRESHOLD, _THRESHOLD_CAUSE))
-    thread.last = it.add("MapStateSucceeded", it.add("MapRunSucceeded", run_started))
+    run_succeeded = it.add("MapRunSucceeded", run_started)
+    it.add("MapStateSucceeded", run_succeeded)
+    thread.last = run_succeeded
     return outputs
 
 

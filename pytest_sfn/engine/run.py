@@ -653,7 +653,10 @@ def _parallel(
                 thread.last = branch_thread.last
                 raise _child_error(failure, "ParallelStateFailed") from None
             last = branch_thread.last
-        thread.last = it.add("ParallelStateSucceeded", last)
+        # AWS-recorded: ParallelStateExited links, like ParallelStateSucceeded, to the last
+        # branch event.
+        it.add("ParallelStateSucceeded", last)
+        thread.last = last
         return it.finish(state, value, outputs, visit, frame)
 
     return it.with_retry(state, value, visit, frame, thread, attempt)

@@ -356,7 +356,14 @@ def test_distributed_map_runs_a_map_run() -> None:
         "ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted",
         "MapRunSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded",
     ]  # fmt: skip
-    assert execution.events("MapStateStarted")[0].details == {"length": 0}
+    assert execution.events("MapStateStarted")[0].details == {"length": 2}
+    links = [(e.id, e.previous_event_id) for e in execution.history]
+    assert links[3:7] == [
+        (4, 3),
+        (5, 4),
+        (6, 5),
+        (7, 5),
+    ]  # MapStateExited links like MapStateSucceeded
     arn = execution.events("MapRunStarted")[0].details["mapRunArn"]
     assert arn.startswith("arn:aws:states:us-east-1:123456789012:mapRun:Test/Batch:")
 
@@ -583,3 +590,34 @@ def test_describe_timed_out_has_no_error() -> None:
     assert described["status"] == "TIMED_OUT"
     assert "error" not in described and "cause" not in described
     assert execution.error == "States.Timeout"
+
+
+def test_distributed_tolerance_errors_come_after_map_state_started() -> None:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "H",
+        "States": {"H": {"Type": "Pass", "End": True}},
+    }
+    sm = machine(
+        map_state(processor=processor, ItemsPath="$.Items", ToleratedFailureCountPath="$.T")
+    )
+    execution = sm.execute({"Items": [0], "T": {}})
+    assert [(e.id, e.previous_event_id, e.type) for e in execution.history][1:] == [
+        (2, 0, "MapStateEntered"),
+        (3, 2, "MapStateStarted"),
+        (4, 3, "ExecutionFailed"),
+    ]
+    assert execution.cause == (
+        "An error occurred while executing the state 'M' (entered at the event id #2). The "
+        'ToleratedFailureCountPath field refers to value "{}" which is not a valid integer: $.T'
+    )
+
+
+def test_parallel_exit_links_to_last_branch_event() -> None:
+    sm = machine(
+        {"P": {"Type": "Parallel", "Branches": [branch("A", 1), branch("B", 2)], "End": True}}
+    )
+    history = sm.execute({}).history
+    succeeded = next(e for e in history if e.type == "ParallelStateSucceeded")
+    exited = next(e for e in history if e.type == "ParallelStateExited")
+    assert exited.previous_event_id == succeeded.previous_event_id == succeeded.id - 1
