@@ -83,7 +83,9 @@ class StateMachine:
             DefinitionError: every problem found, each with its JSON pointer.
         """
         raw = dict(definition) if isinstance(definition, Mapping) else definition
-        decoded, graph = load_definition(raw, source=source)
+        if type not in _TYPES:
+            raise ValueError(f"type must be one of {_TYPES}, not {type!r}")
+        decoded, graph = load_definition(raw, source=source, machine_type=type)
         _reject_unsupported(graph, source)
         return cls(
             decoded, graph, name=name, type=type, region=region, account=account,

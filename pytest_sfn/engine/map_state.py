@@ -164,9 +164,9 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
         )
         thread.last = it.add("MapStateFailed", failed)
         raise _located(StatesError(_THRESHOLD, _THRESHOLD_CAUSE))
-    run_succeeded = it.add("MapRunSucceeded", run_started)
-    it.add("MapStateSucceeded", run_succeeded)
-    thread.last = run_succeeded
+    it.add("MapStateSucceeded", it.add("MapRunSucceeded", run_started))
+    # AWS-recorded (Nov 2024 and later): MapStateExited links to MapRunStarted.
+    thread.last = run_started
     return outputs
 
 

@@ -41,6 +41,11 @@ def decode_definition(text: str, *, source: str | None = None, yaml_text: bool =
             raise DefinitionError(
                 [Diagnostic("INVALID_JSON_DESCRIPTION", f"{where}{problem}")], source=source
             ) from None
+    if not text.strip():
+        raise DefinitionError(
+            [Diagnostic("SCHEMA_VALIDATION_FAILED", "Definition must be a valid JSON object")],
+            source=source,
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -55,7 +60,9 @@ def decode_definition(text: str, *, source: str | None = None, yaml_text: bool =
         ) from None
 
 
-def load_definition(definition: Any, *, source: str | None = None) -> tuple[dict[str, Any], Graph]:
+def load_definition(
+    definition: Any, *, source: str | None = None, machine_type: str = "STANDARD"
+) -> tuple[dict[str, Any], Graph]:
     """Validate and parse ``definition`` (a dict, or JSON text).
 
     Returns the decoded dict and its compiled model.
@@ -70,7 +77,8 @@ def load_definition(definition: Any, *, source: str | None = None) -> tuple[dict
         definition = decode_definition(
             definition.decode() if isinstance(definition, bytes) else definition, source=source
         )
-    problems = [d for d in validate_definition(definition) if d.severity == "ERROR"]
+    diagnostics = validate_definition(definition, machine_type=machine_type)
+    problems = [d for d in diagnostics if d.severity == "ERROR"]
     if problems:
         raise DefinitionError(problems, source=source)
     return definition, parse_definition(definition, source=source)

@@ -40,11 +40,13 @@ _WORKFLOW_FIELDS = ("StartAt", "States", "Comment")
 _PROCESSOR_FIELDS = (*_WORKFLOW_FIELDS, "ProcessorConfig")
 
 
-def validate_definition(definition: Any) -> list[Diagnostic]:
+def validate_definition(definition: Any, *, machine_type: str = "STANDARD") -> list[Diagnostic]:
     """Validate a decoded state machine definition.
 
     Args:
         definition: the decoded JSON (or YAML) document, normally a dict.
+        machine_type: ``"STANDARD"`` or ``"EXPRESS"`` (Express machines reject the
+            ``.sync`` and ``.waitForTaskToken`` integration patterns).
 
     Returns:
         Every problem found, in a stable order: ``[]`` when the definition is valid.
@@ -62,7 +64,37 @@ def validate_definition(definition: Any) -> list[Diagnostic]:
     _visit_top_level(c, definition)
     check_names(c)
     check_graph(c)
+    if machine_type == "EXPRESS":
+        _check_express(c, definition, ())
     return c.diagnostics
+
+
+_EXPRESS_UNSUPPORTED = (".waitForTaskToken", ".sync:2", ".sync")
+
+
+def _check_express(c: Collector, workflow: JSON, where: Path) -> None:
+    """Express machines support neither callbacks nor ``.sync`` jobs (AWS-recorded text)."""
+    states = workflow.get("States") if isinstance(workflow, dict) else None
+    if not isinstance(states, dict):
+        return
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        here = (*where, "States", name)
+        resource = state.get("Resource")
+        if state.get("Type") == "Task" and isinstance(resource, str):
+            for suffix in _EXPRESS_UNSUPPORTED:
+                if resource.endswith(suffix):
+                    c.schema(
+                        f"Express state machine does not support '{suffix}' service integration ",
+                        (*here, "Resource"),
+                    )
+                    break
+        for i, branch in enumerate(state.get("Branches") or ()):
+            _check_express(c, branch, (*here, "Branches", i))
+        for key in ("ItemProcessor", "Iterator"):
+            if isinstance(state.get(key), dict):
+                _check_express(c, state[key], (*here, key))
 
 
 def _visit_top_level(c: Collector, definition: dict[str, Any]) -> None:

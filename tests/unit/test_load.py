@@ -119,3 +119,45 @@ def test_non_json_task_result_is_a_mock_error_naming_the_state() -> None:
     }
     with pytest.raises(MockError, match="'T' returned a value that is not JSON"):
         StateMachine.from_definition(definition).execute({}, results={"T": {1, 2}})
+
+
+def test_empty_definition_text() -> None:
+    with pytest.raises(DefinitionError) as info:
+        StateMachine.from_definition("   ")
+    assert info.value.aws_message == (
+        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: "
+        "Definition must be a valid JSON object'"
+    )
+
+
+@pytest.mark.parametrize("suffix", [".waitForTaskToken", ".sync"])
+def test_express_rejects_callback_and_sync_patterns(suffix: str) -> None:
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "T",
+                        "States": {
+                            "T": {
+                                "Type": "Task",
+                                "Resource": f"arn:aws:states:::states:startExecution{suffix}",
+                                "End": True,
+                            }
+                        },
+                    }
+                ],
+                "End": True,
+            }
+        },
+    }
+    StateMachine.from_definition(definition)  # fine for STANDARD
+    with pytest.raises(DefinitionError) as info:
+        StateMachine.from_definition(definition, type="EXPRESS")
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.location == "/States/P/Branches/0/States/T/Resource"
+    assert diagnostic.message == (
+        f"Express state machine does not support '{suffix}' service integration "
+    )
