@@ -108,6 +108,7 @@ class _Visit:
     entered_id: int
     retryable: bool = False
     retry_count: int = 0
+    slot: int = 0
     map_item: dict[str, JSON] | None = None
     task_token: str | None = None
 
@@ -138,7 +139,7 @@ class Interpreter:
     clock: VirtualClock
     rng: random.Random
     events: list[HistoryEvent] = field(default_factory=list)
-    records: list[StateRecord] = field(default_factory=list)
+    records: list[StateRecord | None] = field(default_factory=list)
     invocations: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -241,7 +242,7 @@ class Interpreter:
             cause=cause,
             start_time=start,
             stop_time=self.clock.now(),
-            states=tuple(self.records),
+            states=tuple(r for r in self.records if r is not None),
             history=tuple(self.events) if cfg.machine_type == "STANDARD" else (),
             redrive_count=cfg.redrive_count,
         )
@@ -280,6 +281,8 @@ class Interpreter:
         )
         thread.last = entered
         visit = _Visit(state.name, entered_at, entered, type_ in _RETRYABLE)
+        visit.slot = len(self.records)
+        self.records.append(None)  # filled when the visit ends: records are in entry order
         try:
             done = HANDLERS[type_](self, state, value, thread, frame, visit)
         except StatesError as err:
@@ -328,20 +331,18 @@ class Interpreter:
         attempts: int | None = None,
         assigned: dict[str, JSON] | None = None,
     ) -> None:
-        self.records.append(
-            StateRecord(
-                name=state.name,
-                type=state.type,
-                scope=frame.scope,
-                input=value,
-                output=output,
-                entered_at=entered_at,
-                exited_at=exited_at,
-                attempts=attempts if attempts is not None else visit.retry_count + 1,
-                error=error,
-                cause=cause,
-                assigned=assigned,
-            )
+        self.records[visit.slot] = StateRecord(
+            name=state.name,
+            type=state.type,
+            scope=frame.scope,
+            input=value,
+            output=output,
+            entered_at=entered_at,
+            exited_at=exited_at,
+            attempts=attempts if attempts is not None else visit.retry_count + 1,
+            error=error,
+            cause=cause,
+            assigned=assigned,
         )
 
     # --- shared pieces ------------------------------------------------------------------

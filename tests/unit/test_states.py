@@ -617,3 +617,33 @@ def test_parallel_exit_links_to_last_branch_event() -> None:
     succeeded = next(e for e in history if e.type == "ParallelStateSucceeded")
     exited = next(e for e in history if e.type == "ParallelStateExited")
     assert exited.previous_event_id == succeeded.previous_event_id == succeeded.id - 1
+
+
+def test_state_records_are_in_entry_order() -> None:
+    sm = machine(
+        {
+            "M": {"Type": "Map", "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}, "Next": "After"},
+            "After": {"Type": "Succeed"},
+        }
+    )
+    execution = sm.execute([1, 2])
+    assert [(r.name, r.scope) for r in execution.states] == [
+        ("M", ()),
+        ("I", ("M", 0)),
+        ("I", ("M", 1)),
+        ("After", ()),
+    ]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_garbage_collector_state_is_restored(enabled: bool) -> None:
+    import gc
+
+    sm = machine({"P": {"Type": "Pass", "End": True}})
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        sm.execute({})
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
