@@ -113,6 +113,12 @@ class StatesError(SfnError):
         return f"StatesError({self.error!r}, {self.cause!r})"
 
 
+#: The execution error when a Task ran that nothing answers (with ``mock_errors="fail"``).
+UNMOCKED_TASK_ERROR = "pytest_sfn.UnmockedTask"
+#: The execution error for any other mock problem (with ``mock_errors="fail"``).
+MOCK_ERROR = "pytest_sfn.MockError"
+
+
 class MockError(SfnError):
     """The test is misconfigured (a mock is malformed or missing). Never caught by Catch."""
 

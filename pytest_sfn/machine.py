@@ -23,6 +23,8 @@ from pytest_sfn.parsing.load import load_definition, read_definition_file
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_REGION", "StateMachine"]
 
 DEFAULT_REGION = "us-east-1"
+#: Marks an omitted execution input (``{}``), distinct from JSON ``null`` (``None``).
+NO_INPUT: Any = object()
 DEFAULT_ACCOUNT = "123456789012"
 _TYPES = ("STANDARD", "EXPRESS")
 
@@ -113,7 +115,7 @@ class StateMachine:
 
     def execute(
         self,
-        input: JSON = None,
+        input: JSON = NO_INPUT,
         *,
         results: Mapping[str, Any] | None = None,
         tasks: TaskHandler | None = None,
@@ -122,11 +124,13 @@ class StateMachine:
         start_time: datetime | None = None,
         history_limit: int | None = 25_000,
         redrive_count: int = 0,
+        mock_errors: str = "raise",
     ) -> Execution:
         """Run one execution to completion under virtual time.
 
         Args:
-            input: the execution input (any JSON value; ``None`` means ``{}``).
+            input: the execution input, any JSON value (``None`` is JSON ``null``);
+                omitted, it is ``{}`` as in ``StartExecution``.
             results: what each Task state returns, by state name (see
                 :mod:`pytest_sfn.mocks.results`).
             tasks: a task handler instead of ``results``.
@@ -135,16 +139,22 @@ class StateMachine:
             start_time: the virtual start time (default 2024-01-01T00:00:00Z).
             history_limit: maximum history events (AWS: 25,000); ``None`` for no limit.
             redrive_count: ``$$.Execution.RedriveCount``.
+            mock_errors: ``"raise"`` (default): a Task that nothing answers raises
+                :class:`~pytest_sfn.errors.MockError` out of this call. ``"fail"``: the
+                execution ends FAILED with error ``pytest_sfn.UnmockedTask`` (or
+                ``pytest_sfn.MockError``), unseen by Retry and Catch.
 
         Raises:
-            MockError: a Task state has no result.
+            MockError: a Task state has no result (with ``mock_errors="raise"``).
         """
         if results is not None and tasks is not None:
             raise ValueError("pass either results= or tasks=, not both")
         handler: TaskHandler = tasks if tasks is not None else ResultProvider(results)
         rng = random.Random(seed)
         start = (start_time or DEFAULT_START).astimezone(timezone.utc)
-        value = {} if input is None else input
+        if mock_errors not in ("raise", "fail"):
+            raise ValueError(f"mock_errors must be 'raise' or 'fail', not {mock_errors!r}")
+        value = {} if input is NO_INPUT else input
         _check_input(value)
         interpreter = Interpreter(
             graph=self.graph,
@@ -159,6 +169,7 @@ class StateMachine:
                 machine_type=self.type,
                 history_limit=history_limit,
                 redrive_count=redrive_count,
+                fail_on_mock_error=mock_errors == "fail",
             ),
             tasks=handler,
             clock=VirtualClock(start, deadline_for(start, self.graph.timeout_seconds, self.type)),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_sfn._json import dump_compact as _dump
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.dataflow import apply_template
+from pytest_sfn.engine.failure import GraphFailure
 from pytest_sfn.errors import StatesError
 from pytest_sfn.expressions.jsonpath import PathNotFound
 from pytest_sfn.expressions.payload import resolve_path
@@ -79,7 +80,7 @@ def _item_input(it: Interpreter, state: MapState, effective: JSON, index: int, i
 def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Thread, frame: _Frame,
                visit: _Visit) -> JSON:  # fmt: skip
     """Run every item through the processor, in order; returns the outputs in item order."""
-    from pytest_sfn.engine.run import _child_error, _Failure, _Frame, _Thread
+    from pytest_sfn.engine.run import _child_error, _Frame, _Thread
 
     items = _items(it, state, effective, visit, frame)
     concurrency = _integer(it, state, state.max_concurrency, state.max_concurrency_path,
@@ -101,7 +102,7 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Threa
         child = _Frame((*frame.scope, state.name, index), dict(frame.variables))
         try:
             outputs.append(it.run_graph(state.processor, item_input, iteration, child))
-        except _Failure as failure:
+        except GraphFailure as failure:
             it.add("MapIterationFailed", iteration.last, details)
             thread.last = iteration.last
             raise _child_error(failure, "MapStateFailed") from None
@@ -115,7 +116,7 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Threa
 def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _Thread,
                     frame: _Frame, visit: _Visit) -> JSON:  # fmt: skip
     """Run each item as a child execution of a Map Run; apply the tolerated-failure rules."""
-    from pytest_sfn.engine.run import _Failure, _Frame, _Thread
+    from pytest_sfn.engine.run import _Frame, _Thread
 
     if state.item_reader is not None:
         raise StatesError(
@@ -153,7 +154,7 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
         it.events = []  # a child execution has its own history
         try:
             outputs.append(it.run_graph(state.processor, item_input, _Thread(0), child))
-        except _Failure as failure:
+        except GraphFailure as failure:
             failures += 1
             outputs.append({"Error": failure.error, "Cause": failure.cause})
         finally:

@@ -25,6 +25,7 @@ from pytest_sfn.engine.dataflow import (
     apply_template,
 )
 from pytest_sfn.engine.execution import Execution, StateRecord
+from pytest_sfn.engine.failure import GraphFailure
 from pytest_sfn.engine.history import HistoryEvent, payload
 from pytest_sfn.engine.ports import TaskHandler, TaskOutcome, TaskRequest
 from pytest_sfn.engine.retry import find_handler, retry_delay
@@ -67,15 +68,7 @@ class RunConfig:
     machine_type: str = "STANDARD"
     history_limit: int | None = 25_000
     redrive_count: int = 0
-
-
-class _Failure(Exception):
-    """A graph failed: its events are recorded; carries the error that ends it."""
-
-    def __init__(self, error: str | None, cause: str | None) -> None:
-        super().__init__(error)
-        self.error = error
-        self.cause = cause
+    fail_on_mock_error: bool = False
 
 
 class _HistoryLimit(Exception):
@@ -218,7 +211,7 @@ class Interpreter:
                 thread.last,
                 {"output": payload(output), "outputDetails": _NOT_TRUNCATED},
             )
-        except _Failure as failure:
+        except GraphFailure as failure:
             status, error, cause = "FAILED", failure.error, failure.cause
             self.add("ExecutionFailed", thread.last, _error_details(error, cause))
         except DeadlineReached:
@@ -261,7 +254,7 @@ class Interpreter:
         )
 
     def run_graph(self, graph: Graph, value: JSON, thread: _Thread, frame: _Frame) -> JSON:
-        """Run states from ``StartAt`` until one ends the graph; raises :class:`_Failure`."""
+        """Run states from ``StartAt`` until one ends the graph; raises :class:`GraphFailure`."""
         name: str | None = graph.start_at
         states = graph.states
         while name is not None:
@@ -288,8 +281,8 @@ class Interpreter:
         except StatesError as err:
             error, cause = _located(err, state.name, entered)
             self._record(state, frame, value, None, entered_at, None, visit, error, cause)
-            raise _Failure(error, cause) from None
-        except _Failure as failure:
+            raise GraphFailure(error, cause) from None
+        except GraphFailure as failure:
             self._record(
                 state, frame, value, None, entered_at, None, visit, failure.error, failure.cause
             )
@@ -299,7 +292,7 @@ class Interpreter:
             # AWS-recorded: an oversized state output fails the execution, no StateExited.
             error, cause = "States.DataLimitExceeded", _data_limit_cause(state.name)
             self._record(state, frame, value, None, entered_at, None, visit, error, cause)
-            raise _Failure(error, cause)
+            raise GraphFailure(error, cause)
         if done.assigned:
             frame.variables.update(done.assigned)
         details: dict[str, Any] = {
@@ -447,7 +440,7 @@ def _error_details(error: str | None, cause: str | None) -> dict[str, Any]:
     return details
 
 
-def _child_error(failure: _Failure, final_event: str | None = None) -> StatesError:
+def _child_error(failure: GraphFailure, final_event: str | None = None) -> StatesError:
     """The error of a failed branch/iteration, raised by its Parallel/Map state."""
     err = StatesError(failure.error, failure.cause)
     err.located = True  # type: ignore[attr-defined]
@@ -510,7 +503,7 @@ def _fail(
         error = evaluate_template(state.error_path, scope)
     if state.cause_path is not None:
         cause = evaluate_template(state.cause_path, scope)
-    raise _Failure(_as_text(error), _as_text(cause))
+    raise GraphFailure(_as_text(error), _as_text(cause))
 
 
 def _as_text(value: JSON) -> str | None:
@@ -650,7 +643,7 @@ def _parallel(
             child = _Frame((*frame.scope, state.name, index), dict(frame.variables))
             try:
                 outputs.append(it.run_graph(branch, branch_input, branch_thread, child))
-            except _Failure as failure:
+            except GraphFailure as failure:
                 thread.last = branch_thread.last
                 raise _child_error(failure, "ParallelStateFailed") from None
             last = branch_thread.last

@@ -10,9 +10,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._types import JSON
+from pytest_sfn.engine.failure import GraphFailure
 from pytest_sfn.engine.history import payload
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
-from pytest_sfn.errors import MockError, StatesError
+from pytest_sfn.errors import (
+    MOCK_ERROR,
+    UNMOCKED_TASK_ERROR,
+    MockError,
+    StatesError,
+    UnmockedTaskError,
+)
 from pytest_sfn.expressions.payload import evaluate_template
 from pytest_sfn.model.states import TaskState
 
@@ -163,7 +170,7 @@ def run_task(
         heartbeat_seconds=heartbeat,
         invocation=invocation,
     )
-    outcome: TaskOutcome = it.tasks(request)
+    outcome = _ask(it, request)
     name, started = events.started()
     thread.last = it.add(name, thread.last, started)
     if state.resource.pattern == ".waitForTaskToken" and state.resource.kind == "service":
@@ -205,6 +212,18 @@ def run_task(
     name, details = events.succeeded(outcome.output)
     thread.last = it.add(name, thread.last, details)
     return outcome.output
+
+
+def _ask(it: Interpreter, request: TaskRequest) -> TaskOutcome:
+    """The task handler's answer; a mock problem raises, or fails the execution outright."""
+    try:
+        return it.tasks(request)
+    except MockError as exc:
+        if not it.config.fail_on_mock_error:
+            raise
+        error = UNMOCKED_TASK_ERROR if isinstance(exc, UnmockedTaskError) else MOCK_ERROR
+        # No Retry or Catch sees this: it is a problem of the test, not of the workflow.
+        raise GraphFailure(error, str(exc)) from None
 
 
 def _expiry(

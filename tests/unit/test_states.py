@@ -622,7 +622,11 @@ def test_parallel_exit_links_to_last_branch_event() -> None:
 def test_state_records_are_in_entry_order() -> None:
     sm = machine(
         {
-            "M": {"Type": "Map", "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}, "Next": "After"},
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
+                "Next": "After",
+            },
             "After": {"Type": "Succeed"},
         }
     )
@@ -647,3 +651,30 @@ def test_garbage_collector_state_is_restored(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_mock_errors_fail_ends_the_execution_unseen_by_catch() -> None:
+    sm = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": LAMBDA,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}],
+                "End": True,
+            },
+            "C": {"Type": "Succeed"},
+        }
+    )
+    with pytest.raises(UnmockedTaskError):
+        sm.execute({})
+    execution = sm.execute({}, mock_errors="fail")
+    assert execution.status == "FAILED"
+    assert execution.error == "pytest_sfn.UnmockedTask"
+    assert "'T'" in execution.cause
+    assert [e.type for e in execution.history][-2:] == ["TaskScheduled", "ExecutionFailed"]
+
+
+def test_null_input_is_not_the_empty_object() -> None:
+    sm = machine({"P": {"Type": "Pass", "End": True}})
+    assert sm.execute().output == {}
+    assert sm.execute(None).output is None
