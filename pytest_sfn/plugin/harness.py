@@ -16,7 +16,7 @@ from typing import Any
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.execution import Execution
 from pytest_sfn.errors import DefinitionError, MockError
-from pytest_sfn.machine import StateMachine
+from pytest_sfn.machine import NO_INPUT, StateMachine
 from pytest_sfn.plugin.options import SfnOptions
 
 __all__ = ["DefinitionCache", "SfnHarness"]
@@ -24,7 +24,6 @@ __all__ = ["DefinitionCache", "SfnHarness"]
 #: Session-wide cache: (absolute path, sorted load kwargs) -> loaded machine.
 DefinitionCache = MutableMapping[tuple[str, Hashable], StateMachine]
 
-_NO_INPUT: Any = object()
 
 
 class SfnHarness:
@@ -91,7 +90,7 @@ class SfnHarness:
     def execute(
         self,
         path_or_machine: Any = None,
-        input: JSON = _NO_INPUT,
+        input: JSON = NO_INPUT,
         **execute_kwargs: Any,
     ) -> Execution:
         """Execute a state machine and remember the execution.
@@ -139,7 +138,7 @@ class SfnHarness:
             machine = self.load(target)
         else:
             if target is not None:
-                if input is not _NO_INPUT:
+                if input is not NO_INPUT:
                     raise TypeError(
                         "sfn.execute(path_or_machine, input): the first argument must be a "
                         f"StateMachine or a definition path, not {type(target).__name__}"
@@ -151,4 +150,4 @@ class SfnHarness:
                     "path, or mark the test with @pytest.mark.sfn(definition='...')"
                 )
             machine = self.load(self.options.definition)
-        return machine, None if input is _NO_INPUT else input
+        return machine, input
