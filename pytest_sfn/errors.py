@@ -63,11 +63,14 @@ class Diagnostic:
     message: str
     location: str = ""
     severity: str = "ERROR"
+    #: Our own help (``(did you mean 'Next'?)``), shown in Python errors, never in AWS text.
+    hint: str = ""
 
-    def render(self) -> str:
+    def render(self, *, hint: bool = True) -> str:
         """``CODE: message at /pointer`` as AWS joins them in ``InvalidDefinition``."""
         where = f" at {self.location}" if self.location else ""
-        return f"{self.code}: {self.message}{where}"
+        extra = self.hint if hint else ""
+        return f"{self.code}: {self.message}{extra}{where}"
 
     def as_api(self) -> dict[str, str]:
         """The ``ValidateStateMachineDefinitionDiagnostic`` shape."""
@@ -98,7 +101,8 @@ class DefinitionError(SfnError):
     def aws_message(self) -> str:
         """The ``InvalidDefinition`` message AWS's CreateStateMachine returns."""
         errors = [d for d in self.diagnostics if d.severity == "ERROR"]
-        return "Invalid State Machine Definition: '" + ", ".join(d.render() for d in errors) + "'"
+        rendered = ", ".join(d.render(hint=False) for d in errors)
+        return f"Invalid State Machine Definition: '{rendered}'"
 
 
 class StatesError(SfnError):

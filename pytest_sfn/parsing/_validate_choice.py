@@ -21,6 +21,7 @@ from pytest_sfn.parsing._validate_common import (
     msg_only_one_of,
     msg_required,
     msg_type,
+    suggest,
     walk_jsonata,
 )
 from pytest_sfn.parsing._validate_data import check_assign, check_path
@@ -118,7 +119,7 @@ def _check_keys(
         if key in other_language:
             c.schema(msg_language(language, key), path)
         else:
-            c.schema(msg_not_supported(str(key), allowed), path)
+            c.schema(msg_not_supported(str(key)), path, suggest(str(key), allowed))
 
 
 def _check_rule(c: Collector, rule: dict[str, JSON], path: Path, *, top: bool) -> None:

@@ -80,8 +80,8 @@ def msg_required(names: Sequence[str]) -> str:
     return f"These fields are required: {quoted_list(names)}"
 
 
-def msg_not_supported(name: str, candidates: Iterable[str] = ()) -> str:
-    return f"Field '{name}' is not supported{suggest(name, candidates)}"
+def msg_not_supported(name: str) -> str:
+    return f"Field '{name}' is not supported"
 
 
 def msg_only_one_of(names: Sequence[str]) -> str:
@@ -162,12 +162,14 @@ class Collector:
     #: set by the orchestrator: validates a nested workflow (branch / item processor)
     visit_workflow: Callable[[Collector, JSON, Path], None] | None = None
 
-    def add(self, code: str, message: str, path: Path | None, severity: str = "ERROR") -> None:
+    def add(
+        self, code: str, message: str, path: Path | None, severity: str = "ERROR", hint: str = ""
+    ) -> None:
         location = "" if path is None else pointer(path)
-        self.diagnostics.append(Diagnostic(code, message, location, severity))
+        self.diagnostics.append(Diagnostic(code, message, location, severity, hint))
 
-    def schema(self, message: str, path: Path | None) -> None:
-        self.add(SCHEMA, message, path)
+    def schema(self, message: str, path: Path | None, hint: str = "") -> None:
+        self.add(SCHEMA, message, path, hint=hint)
 
     def warn(self, code: str, message: str, path: Path) -> None:
         self.add(code, message, path, "WARNING")
@@ -199,7 +201,7 @@ def expect_enum(c: Collector, value: JSON, path: Path, values: Sequence[str]) ->
     if not expect_type(c, value, path, str):
         return False
     if value not in values:
-        c.schema(msg_enum(values) + suggest(value, values), path)
+        c.schema(msg_enum(values), path, suggest(value, values))
         return False
     return True
 
@@ -246,7 +248,7 @@ def check_fields(
     allowed = tuple(allowed)
     for key in obj:
         if key not in allowed:
-            c.schema(msg_not_supported(str(key), allowed), path)
+            c.schema(msg_not_supported(str(key)), path, suggest(str(key), allowed))
     missing = [name for name in required if name not in obj]
     if missing:
         c.schema(msg_required(missing), path)

@@ -57,10 +57,7 @@ _CATCHER_FIELDS: dict[str, tuple[str | None, Callable[[Collector, JSON, Path, bo
 
 def msg_unknown_error_name(name: str) -> str:
     # UNCONFIRMED wording.
-    return (
-        f"'{name}' is not a predefined error name; names starting with 'States.' are "
-        f"reserved{suggest(name, sorted(_PREDEFINED))}"
-    )
+    return f"'{name}' is not a predefined error name; names starting with 'States.' are reserved"
 
 
 def check_error_equals(c: Collector, value: JSON, path: Path, *, last: bool) -> None:
@@ -75,7 +72,9 @@ def check_error_equals(c: Collector, value: JSON, path: Path, *, last: bool) -> 
             and name not in _PREDEFINED
             and not _HTTP_STATUS_RE.match(name)
         ):
-            c.schema(msg_unknown_error_name(name), (*path, index))
+            c.schema(
+                msg_unknown_error_name(name), (*path, index), suggest(name, sorted(_PREDEFINED))
+            )
     if _ALL in value and (len(value) > 1 or not last):
         c.schema("States.ALL must appear alone and at end of list", path)
 

@@ -229,7 +229,7 @@ def _query_language(c: Collector, value: JSON, path: Path, state: State) -> obje
     if not isinstance(value, str):
         c.schema(msg_type("STRING"), path)
     elif value not in QUERY_LANGUAGES:
-        c.schema(msg_enum(QUERY_LANGUAGES) + suggest(value, QUERY_LANGUAGES), path)
+        c.schema(msg_enum(QUERY_LANGUAGES), path, suggest(value, QUERY_LANGUAGES))
     return None
 
 
@@ -414,8 +414,9 @@ def validate_state(c: Collector, name: str, body: JSON, path: Path) -> None:
     if not isinstance(state_type, str) or state_type not in STATE_TYPES:
         hint = suggest(state_type, STATE_TYPES) if isinstance(state_type, str) else ""
         c.schema(
-            f"The field 'Type' should have one of these values: [{', '.join(STATE_TYPES)}]{hint}",
+            f"The field 'Type' should have one of these values: [{', '.join(STATE_TYPES)}]",
             (*path, "Type"),
+            hint,
         )
         return
     jsonata, downgraded = _resolve_language(c, body)
@@ -431,7 +432,7 @@ def validate_state(c: Collector, name: str, body: JSON, path: Path) -> None:
             continue
         if key not in allowed and key not in COMMON_FIELDS:
             candidates = () if key in _KNOWN_FIELDS else (*allowed, *COMMON_FIELDS)
-            c.schema(msg_not_supported(str(key), candidates), path)
+            c.schema(msg_not_supported(str(key)), path, suggest(str(key), candidates))
             continue
         rule = FIELD_RULES[key]
         if rule.language is not None and rule.language != state.language:

@@ -78,7 +78,7 @@ def _missing_target(
             f" (the state {target!r} is defined at {pointer(everywhere[target])}, in another "
             "scope: transitions cannot enter or leave a Parallel branch or a Map processor)"
         )
-    c.add(MISSING_TRANSITION_TARGET, f"Missing 'Next' target: {target}{hint}", path)
+    c.add(MISSING_TRANSITION_TARGET, f"Missing 'Next' target: {target}", path, hint=hint)
 
 
 def _check_workflow(c: Collector, workflow: Workflow, everywhere: dict[str, Path]) -> bool:

@@ -25,7 +25,6 @@ __all__ = ["DefinitionCache", "SfnHarness"]
 DefinitionCache = MutableMapping[tuple[str, Hashable], StateMachine]
 
 
-
 class SfnHarness:
     """Load and execute state machines from a test; returned by the ``sfn`` fixture.
 

@@ -161,3 +161,38 @@ def test_express_rejects_callback_and_sync_patterns(suffix: str) -> None:
     assert diagnostic.message == (
         f"Express state machine does not support '{suffix}' service integration "
     )
+
+
+def test_hints_help_python_users_but_stay_out_of_aws_text() -> None:
+    definition = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Next": "Transfrom"}, "Transform": {"Type": "Succeed"}},
+    }
+    with pytest.raises(DefinitionError) as info:
+        StateMachine.from_definition(definition)
+    assert "Missing 'Next' target: Transfrom (did you mean 'Transform'?) at /States/A/Next" in str(
+        info.value
+    )
+    assert "did you mean" not in info.value.aws_message
+    api = [d.as_api() for d in info.value.diagnostics]
+    assert {
+        "severity": "ERROR",
+        "code": "MISSING_TRANSITION_TARGET",
+        "message": "Missing 'Next' target: Transfrom",
+        "location": "/States/A/Next",
+    } in api
+
+
+def test_local_client_validation_has_no_hints() -> None:
+    import json as _json
+
+    from pytest_sfn import local_client
+
+    client = local_client()
+    definition = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Nxt": "B"}, "B": {"Type": "Succeed"}},
+    }
+    result = client.validate_state_machine_definition(definition=_json.dumps(definition))
+    assert result["result"] == "FAIL"
+    assert all("did you mean" not in d["message"] for d in result["diagnostics"])

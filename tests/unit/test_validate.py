@@ -71,7 +71,8 @@ def rule(**fields: Any) -> dict[str, Any]:
 
 
 def summary(diagnostics: list[Diagnostic]) -> list[tuple[str, str, str]]:
-    return [(d.code, d.location, d.message) for d in diagnostics]
+    """(code, location, message + our hint) of each diagnostic."""
+    return [(d.code, d.location, d.message + d.hint) for d in diagnostics]
 
 
 def case(id_: str, definition: Any, code: str, location: str, message: str) -> Any:
@@ -737,7 +738,9 @@ def _cleanup(definition: Any) -> Any:
 def test_rule(definition: Any, code: str, location: str, message: str) -> None:
     diagnostics = validate_definition(_cleanup(definition))
     matching = [
-        d for d in diagnostics if d.code == code and d.location == location and message in d.message
+        d
+        for d in diagnostics
+        if d.code == code and d.location == location and message in d.message + d.hint
     ]
     assert matching, summary(diagnostics)
     assert all(d.severity == "ERROR" for d in matching)

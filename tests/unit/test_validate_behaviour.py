@@ -325,7 +325,9 @@ def test_misspelt_field_names_get_a_suggestion(
     state: dict[str, Any], field: str, suggestion: str
 ) -> None:
     definition = sm({"A": {**state, field: 1}, "D": SUCCEED})
-    messages = [d.message for d in validate_definition(definition) if d.location == "/States/A"]
+    messages = [
+        d.message + d.hint for d in validate_definition(definition) if d.location == "/States/A"
+    ]
     assert f"Field '{field}' is not supported (did you mean '{suggestion}'?)" in messages
 
 
