@@ -153,9 +153,12 @@ def _operator(op: str) -> Callable[[JSON, JSON], bool]:
 def _resolve(path: CompiledPath, scope: Scope) -> JSON:
     try:
         return resolve_path(path, scope)
-    except PathNotFound as exc:
+    except PathNotFound:
+        # AWS's wording for Choice (note: no space before the colon, unlike InputPath).
         raise StatesError(
-            "States.Runtime", f"Invalid path '{path.text}' : {exc.jayway_message}"
+            "States.Runtime",
+            f"Invalid path '{path.text}': The choice state's condition path references an "
+            "invalid value.",
         ) from None
 
 

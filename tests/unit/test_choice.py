@@ -166,7 +166,7 @@ def test_missing_variable_fails_with_runtime_error() -> None:
     assert execution.error == "States.Runtime"
     assert execution.cause == (
         "An error occurred while executing the state 'C' (entered at the event id #2). "
-        "Invalid path '$.nope' : No results for path: $['nope']"
+        "Invalid path '$.nope': The choice state's condition path references an invalid value."
     )
 
 
