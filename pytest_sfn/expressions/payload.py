@@ -15,6 +15,7 @@ from typing import Any
 from pytest_sfn._json import dump_compact as _dump
 from pytest_sfn._types import JSON
 from pytest_sfn.errors import SfnError, StatesError
+from pytest_sfn.expressions.java_order import hashmap_order
 from pytest_sfn.expressions.jsonpath import CompiledPath, PathNotFound, compile_path
 
 __all__ = ["Scope", "Template", "compile_template", "evaluate_template", "resolve_path"]
@@ -67,14 +68,18 @@ def compile_template(value: JSON, pointer: str = "") -> Template:
     if isinstance(value, dict):
         if not _has_dynamic(value):
             return Literal(value)
-        entries: list[tuple[str, Template]] = []
+        fixed: list[tuple[str, Template]] = []
+        dynamic: dict[str, Template] = {}
         for key, sub in value.items():
             where = f"{pointer}/{key}"
             if key.endswith(".$"):
-                entries.append((key[:-2], _compile_dynamic(key, sub, where)))
+                dynamic[key[:-2]] = _compile_dynamic(key, sub, where)
             else:
-                entries.append((key, compile_template(sub, where)))
-        return ObjectTemplate(tuple(entries))
+                fixed.append((key, compile_template(sub, where)))
+        # AWS-recorded key order: plain fields first (as written), then the ".$" fields in
+        # Java HashMap order.
+        ordered = [(key, dynamic[key]) for key in hashmap_order(list(dynamic))]
+        return ObjectTemplate((*fixed, *ordered))
     if isinstance(value, list) and _has_dynamic(value):
         return ArrayTemplate(
             tuple(compile_template(v, f"{pointer}/{i}") for i, v in enumerate(value))

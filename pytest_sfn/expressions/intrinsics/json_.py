@@ -7,6 +7,8 @@ import math
 
 from pytest_sfn._types import JSON
 
+from pytest_sfn.expressions.java_order import hashmap_order
+
 from ._json import to_json_text
 from ._registry import ArgType, InvalidArguments, Param, intrinsic
 
@@ -69,4 +71,6 @@ def json_merge(left: dict[str, JSON], right: dict[str, JSON], deep: bool) -> dic
         raise InvalidArguments(
             "deep merging is not supported; the third argument (isDeepMerge) must be false."
         )
-    return {**left, **right}
+    merged = {**left, **right}
+    # AWS builds the result in a Java HashMap: its keys come out in that order.
+    return {key: merged[key] for key in hashmap_order(list(merged))}
