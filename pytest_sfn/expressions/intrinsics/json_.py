@@ -6,7 +6,6 @@ import json
 import math
 
 from pytest_sfn._types import JSON
-
 from pytest_sfn.expressions.java_order import hashmap_order
 
 from ._json import to_json_text
