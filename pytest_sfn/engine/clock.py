@@ -33,7 +33,8 @@ class VirtualClock:
         """Move time forward; stops at the deadline and raises :class:`DeadlineReached`."""
         if seconds <= 0:
             return
-        target = self._now + timedelta(seconds=seconds)
+        # AWS timestamps have millisecond precision; so does virtual time.
+        target = self._now + timedelta(milliseconds=round(seconds * 1000))
         if self.deadline is not None and target >= self.deadline:
             self._now = max(self._now, self.deadline)
             raise DeadlineReached

@@ -85,6 +85,13 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Threa
     items = _items(it, state, effective, visit, frame)
     concurrency = _integer(it, state, state.max_concurrency, state.max_concurrency_path,
                            "MaxConcurrency", effective, visit, frame)  # fmt: skip
+    if concurrency is not None and concurrency < 0:
+        # AWS never starts such a Map (the execution hangs); fail clearly instead.
+        raise StatesError(
+            "States.Runtime",
+            f"MaxConcurrency must not be negative, got {concurrency} (on AWS an execution "
+            "with a negative MaxConcurrency never progresses).",
+        )
     started = it.add("MapStateStarted", thread.last, {"length": len(items)})
     thread.last = started
     # AWS-recorded links: MapIteration{Succeeded,Failed} hang off the iteration's last event

@@ -678,3 +678,27 @@ def test_null_input_is_not_the_empty_object() -> None:
     sm = machine({"P": {"Type": "Pass", "End": True}})
     assert sm.execute().output == {}
     assert sm.execute(None).output is None
+
+
+def test_negative_max_concurrency_fails_clearly() -> None:
+    execution = machine(map_state(ItemsPath="$.v", MaxConcurrencyPath="$.m")).execute(
+        {"v": [1], "m": -1}
+    )
+    assert execution.error == "States.Runtime"
+    assert "MaxConcurrency must not be negative" in execution.cause
+
+
+def test_virtual_time_has_millisecond_precision() -> None:
+    sm = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": LAMBDA,
+                "Retry": [{"ErrorEquals": ["X"], "IntervalSeconds": 3, "JitterStrategy": "FULL"}],
+                "End": True,
+            }
+        }
+    )
+    execution = sm.execute({}, results={"T": InOrder(Throw("X"), Throw("X"), 1)})
+    assert all(e.timestamp.microsecond % 1000 == 0 for e in execution.history)
+    assert execution.stop_time > execution.start_time
