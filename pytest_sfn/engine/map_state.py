@@ -10,7 +10,7 @@ from pytest_sfn.engine.dataflow import apply_template
 from pytest_sfn.engine.failure import GraphFailure
 from pytest_sfn.errors import StatesError
 from pytest_sfn.expressions.jsonpath import PathNotFound
-from pytest_sfn.expressions.payload import resolve_path
+from pytest_sfn.expressions.payload import evaluate_template, resolve_path
 from pytest_sfn.model.states import MapState
 
 if TYPE_CHECKING:
@@ -175,6 +175,37 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
     it.add("MapStateSucceeded", it.add("MapRunSucceeded", run_started))
     # AWS-recorded (Nov 2024 and later): MapStateExited links to MapRunStarted.
     thread.last = run_started
+    if state.result_writer is not None:
+        return _write_results(it, state, outputs, map_run_arn, run_id, effective, visit, frame)
+    return outputs
+
+
+def _write_results(it: Interpreter, state: MapState, outputs: list[JSON], map_run_arn: str,
+                   run_id: str, effective: JSON, visit: _Visit, frame: _Frame) -> JSON:  # fmt: skip
+    """``ResultWriter``: export descriptor (Resource + Parameters) or reshaped results."""
+    writer = state.result_writer
+    config = writer.get("WriterConfig") or {}
+    transformation = config.get("Transformation", "COMPACT")
+    if "Resource" in writer:
+        template = state.result_writer_parameters
+        scope = it.scope(effective, visit, frame)
+        target = evaluate_template(template, scope) if template is not None else {}
+        prefix = target.get("Prefix") if isinstance(target, dict) else None
+        key = f"{prefix}/{run_id}/manifest.json" if prefix else f"{run_id}/manifest.json"
+        bucket = target.get("Bucket") if isinstance(target, dict) else None
+        # AWS-recorded: the state result describes the export instead of holding the items.
+        return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}}
+    if transformation == "FLATTEN":
+        flat: list[JSON] = []
+        for output in outputs:
+            flat.extend(output if isinstance(output, list) else [output])
+        return flat
+    if transformation == "NONE":
+        raise StatesError(
+            "States.ResultWriterFailed",
+            "pytest-sfn does not produce per-execution metadata records (WriterConfig "
+            "Transformation NONE) yet; use COMPACT or FLATTEN.",
+        )
     return outputs
 
 

@@ -217,6 +217,7 @@ class MapState(_Base):
     item_reader: JSON = None
     item_batcher: JSON = None
     result_writer: JSON = None
+    result_writer_parameters: Template | None = None
     result_selector: Template | None = None
     result_path: CompiledPath | None = None
     retry: tuple[Retrier, ...] = ()

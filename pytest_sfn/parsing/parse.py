@@ -332,9 +332,17 @@ def _map(name: str, raw: dict[str, Any], pointer: str, language: str) -> State:
         item_reader=raw.get("ItemReader"),
         item_batcher=raw.get("ItemBatcher"),
         result_writer=raw.get("ResultWriter"),
+        result_writer_parameters=_writer_parameters(raw, pointer, jsonpath),
         retry=_retry(raw, pointer),
         catch=_catch(raw, pointer, lang),
     )
+
+
+def _writer_parameters(raw: dict[str, Any], pointer: str, jsonpath: bool) -> Template | None:
+    writer = raw.get("ResultWriter")
+    if not jsonpath or not isinstance(writer, dict):
+        return None
+    return _template(writer, "Parameters", f"{pointer}/ResultWriter")
 
 
 PARSERS: dict[str, Callable[[str, dict[str, Any], str, str], State]] = {

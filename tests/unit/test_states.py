@@ -702,3 +702,38 @@ def test_virtual_time_has_millisecond_precision() -> None:
     execution = sm.execute({}, results={"T": InOrder(Throw("X"), Throw("X"), 1)})
     assert all(e.timestamp.microsecond % 1000 == 0 for e in execution.history)
     assert execution.stop_time > execution.start_time
+
+
+DISTRIBUTED = {
+    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+    "StartAt": "IteratorInner",
+    "States": {"IteratorInner": {"Type": "Pass", "End": True}},
+}
+
+
+def test_result_writer_export_returns_the_map_run_descriptor() -> None:
+    writer = {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {"Bucket": "result-bucket", "Prefix": "mapJobs"},
+    }
+    sm = machine(map_state(processor=DISTRIBUTED, ResultWriter=writer, Label="TestMap"))
+    execution = sm.execute(["Hello", "World"])
+    arn = execution.events("MapRunStarted")[0].details["mapRunArn"]
+    run_id = arn.rsplit(":", 1)[1]
+    assert execution.output == {
+        "MapRunArn": arn,
+        "ResultWriterDetails": {
+            "Bucket": "result-bucket",
+            "Key": f"mapJobs/{run_id}/manifest.json",
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("transformation", "expected"),
+    [("COMPACT", [[1, 2], 3]), ("FLATTEN", [1, 2, 3])],
+)
+def test_result_writer_config_reshapes_results(transformation: str, expected: object) -> None:
+    writer = {"WriterConfig": {"Transformation": transformation, "OutputType": "JSON"}}
+    sm = machine(map_state(processor=DISTRIBUTED, ResultWriter=writer))
+    assert sm.execute([[1, 2], 3]).output == expected
