@@ -14,7 +14,8 @@ from pytest_sfn._types import JSON
 from pytest_sfn.engine.clock import DEFAULT_START, VirtualClock
 from pytest_sfn.engine.execution import Execution
 from pytest_sfn.engine.ports import TaskHandler
-from pytest_sfn.engine.run import PAYLOAD_LIMIT, Interpreter, RunConfig, deadline_for
+from pytest_sfn.engine.run import Interpreter, RunConfig, deadline_for
+from pytest_sfn.engine.runtime import PAYLOAD_LIMIT
 from pytest_sfn.errors import DefinitionError, Diagnostic, SfnError
 from pytest_sfn.mocks.results import ResultProvider
 from pytest_sfn.model.states import JSONATA, Graph, MapState, ParallelState, State

@@ -8,20 +8,21 @@ from pytest_sfn._json import dump_compact as _dump
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.dataflow import apply_template
 from pytest_sfn.engine.failure import GraphFailure
+from pytest_sfn.engine.runtime import Frame, Thread, Visit, child_error
 from pytest_sfn.errors import StatesError
 from pytest_sfn.expressions.jsonpath import PathNotFound
 from pytest_sfn.expressions.payload import evaluate_template, resolve_path
 from pytest_sfn.model.states import MapState
 
 if TYPE_CHECKING:
-    from pytest_sfn.engine.run import Interpreter, _Frame, _Thread, _Visit
+    from pytest_sfn.engine.run import Interpreter
 
 _THRESHOLD = "States.ExceedToleratedFailureThreshold"
 _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 
 
 def _items(
-    it: Interpreter, state: MapState, effective: JSON, visit: _Visit, frame: _Frame
+    it: Interpreter, state: MapState, effective: JSON, visit: Visit, frame: Frame
 ) -> list[JSON]:
     path = state.items_path
     if path is None or (path.root == "input" and path.steps == ()):
@@ -46,7 +47,7 @@ def _items(
 
 
 def _integer(it: Interpreter, state: MapState, literal: JSON, path: Any, name: str, effective: JSON,
-             visit: _Visit, frame: _Frame, kind: str = "integer") -> JSON:  # fmt: skip
+             visit: Visit, frame: Frame, kind: str = "integer") -> JSON:  # fmt: skip
     if path is None:
         return literal
     try:
@@ -67,7 +68,7 @@ def _integer(it: Interpreter, state: MapState, literal: JSON, path: Any, name: s
 
 
 def _item_input(it: Interpreter, state: MapState, effective: JSON, index: int, item: JSON,
-                visit: _Visit, frame: _Frame) -> JSON:  # fmt: skip
+                visit: Visit, frame: Frame) -> JSON:  # fmt: skip
     if state.item_selector is None:
         return item
     visit.map_item = {"Index": index, "Value": item}
@@ -77,10 +78,9 @@ def _item_input(it: Interpreter, state: MapState, effective: JSON, index: int, i
         visit.map_item = None
 
 
-def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Thread, frame: _Frame,
-               visit: _Visit) -> JSON:  # fmt: skip
+def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: Thread, frame: Frame,
+               visit: Visit) -> JSON:  # fmt: skip
     """Run every item through the processor, in order; returns the outputs in item order."""
-    from pytest_sfn.engine.run import _child_error, _Frame, _Thread
 
     items = _items(it, state, effective, visit, frame)
     concurrency = _integer(it, state, state.max_concurrency, state.max_concurrency_path,
@@ -105,14 +105,14 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Threa
         item_input = _item_input(it, state, effective, index, item, visit, frame)
         details = {"name": state.name, "index": index}
         link = previous if concurrency == 1 else started
-        iteration = _Thread(it.add("MapIterationStarted", link, details))
-        child = _Frame((*frame.scope, state.name, index), dict(frame.variables))
+        iteration = Thread(it.add("MapIterationStarted", link, details))
+        child = Frame((*frame.scope, state.name, index), dict(frame.variables))
         try:
             outputs.append(it.run_graph(state.processor, item_input, iteration, child))
         except GraphFailure as failure:
             it.add("MapIterationFailed", iteration.last, details)
             thread.last = iteration.last
-            raise _child_error(failure, "MapStateFailed") from None
+            raise child_error(failure, "MapStateFailed") from None
         last_done = it.add("MapIterationSucceeded", iteration.last, details)
         previous = iteration.last
     it.add("MapStateSucceeded", last_done)
@@ -120,10 +120,9 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: _Threa
     return outputs
 
 
-def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _Thread,
-                    frame: _Frame, visit: _Visit) -> JSON:  # fmt: skip
+def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: Thread,
+                    frame: Frame, visit: Visit) -> JSON:  # fmt: skip
     """Run each item as a child execution of a Map Run; apply the tolerated-failure rules."""
-    from pytest_sfn.engine.run import _Frame, _Thread
 
     if state.item_reader is not None:
         raise StatesError(
@@ -156,11 +155,11 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
     failures = 0
     for index, item in enumerate(items):
         item_input = _item_input(it, state, effective, index, item, visit, frame)
-        child = _Frame((*frame.scope, state.name, index), {})
+        child = Frame((*frame.scope, state.name, index), {})
         saved_events = it.events
         it.events = []  # a child execution has its own history
         try:
-            outputs.append(it.run_graph(state.processor, item_input, _Thread(0), child))
+            outputs.append(it.run_graph(state.processor, item_input, Thread(0), child))
         except GraphFailure as failure:
             failures += 1
             outputs.append({"Error": failure.error, "Cause": failure.cause})
@@ -181,7 +180,7 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: _
 
 
 def _write_results(it: Interpreter, state: MapState, outputs: list[JSON], map_run_arn: str,
-                   run_id: str, effective: JSON, visit: _Visit, frame: _Frame) -> JSON:  # fmt: skip
+                   run_id: str, effective: JSON, visit: Visit, frame: Frame) -> JSON:  # fmt: skip
     """``ResultWriter``: export descriptor (Resource + Parameters) or reshaped results."""
     writer = state.result_writer
     config = writer.get("WriterConfig") or {}

@@ -13,6 +13,7 @@ from pytest_sfn._types import JSON
 from pytest_sfn.engine.failure import GraphFailure
 from pytest_sfn.engine.history import payload
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
+from pytest_sfn.engine.runtime import NOT_TRUNCATED, Frame, Thread, Visit
 from pytest_sfn.errors import (
     MOCK_ERROR,
     UNMOCKED_TASK_ERROR,
@@ -24,9 +25,8 @@ from pytest_sfn.expressions.payload import evaluate_template
 from pytest_sfn.model.states import TaskState
 
 if TYPE_CHECKING:
-    from pytest_sfn.engine.run import Interpreter, _Frame, _Thread, _Visit
+    from pytest_sfn.engine.run import Interpreter
 
-_NOT_TRUNCATED = {"truncated": False}
 _TIMEOUT = "States.Timeout"
 _LIMIT = 262_144
 _TOKEN_PATTERNS = (".waitForTaskToken",)
@@ -47,7 +47,7 @@ def _positive_int(value: JSON, field_name: str, path_text: str | None) -> int:
 
 
 def _seconds(
-    it: Interpreter, state: TaskState, effective: JSON, visit: _Visit, frame: _Frame, name: str
+    it: Interpreter, state: TaskState, effective: JSON, visit: Visit, frame: Frame, name: str
 ) -> int | None:
     literal = state.timeout_seconds if name == "TimeoutSeconds" else state.heartbeat_seconds
     path = state.timeout_seconds_path if name == "TimeoutSeconds" else state.heartbeat_seconds_path
@@ -77,7 +77,7 @@ class _Events:
             details: dict[str, Any] = {
                 "resource": self.resource.arn,
                 "input": payload(parameters),
-                "inputDetails": _NOT_TRUNCATED,
+                "inputDetails": NOT_TRUNCATED,
             }
             if timeout is not None:
                 details["timeoutInSeconds"] = timeout
@@ -88,7 +88,7 @@ class _Events:
             details = {
                 "resource": self.resource.arn,
                 "input": payload(parameters),
-                "inputDetails": _NOT_TRUNCATED,
+                "inputDetails": NOT_TRUNCATED,
             }
             if timeout is not None:
                 details["timeoutInSeconds"] = timeout
@@ -114,13 +114,13 @@ class _Events:
     def submitted(self, response: JSON) -> dict[str, Any]:
         """``TaskSubmitted``: the initial API response of a callback task."""
         output = payload(response if response is not None else {})
-        return {**self._base(), "output": output, "outputDetails": _NOT_TRUNCATED}
+        return {**self._base(), "output": output, "outputDetails": NOT_TRUNCATED}
 
     def _family(self, outcome: str) -> str:
         return {"lambda": "LambdaFunction", "activity": "Activity"}.get(self.kind, "Task") + outcome
 
     def succeeded(self, output: JSON) -> tuple[str, dict[str, Any]]:
-        details = {"output": payload(output), "outputDetails": _NOT_TRUNCATED}
+        details = {"output": payload(output), "outputDetails": NOT_TRUNCATED}
         if self.kind not in ("lambda", "activity"):
             details = {**self._base(), **details}
         return self._family("Succeeded"), details
@@ -141,9 +141,9 @@ def run_task(
     state: TaskState,
     parameters: JSON,
     effective: JSON,
-    thread: _Thread,
-    frame: _Frame,
-    visit: _Visit,
+    thread: Thread,
+    frame: Frame,
+    visit: Visit,
 ) -> JSON:
     """Run one attempt of ``state``; returns the raw result or raises :class:`StatesError`."""
     timeout = _seconds(it, state, effective, visit, frame, "TimeoutSeconds")

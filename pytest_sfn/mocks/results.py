@@ -12,7 +12,7 @@ Values of the mapping:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,8 +112,3 @@ class ResultProvider:
                 f"{', '.join(known) if known else 'no state'}. Pass results={{...}} naming it."
             ) from None
         return outcome_of(answer, request)
-
-
-def callable_provider(fn: Callable[[TaskRequest], Any]) -> Callable[[TaskRequest], TaskOutcome]:
-    """Wrap a function returning any answer form into a task handler."""
-    return lambda request: outcome_of(fn(request), request)
