@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +41,10 @@ __all__ = ["ENDPOINT_URL", "local_client"]
 ENDPOINT_URL = "https://states.local.pytest-sfn.invalid"
 _TARGET_PREFIX = "AWSStepFunctions."
 _CONTENT_TYPE = "application/x-amz-json-1.0"
+
+
+#: The environment variable Step Functions Local reads its mock file from.
+MOCK_CONFIG_ENV = "SFN_MOCK_CONFIG"
 
 
 def local_client(
@@ -62,7 +67,9 @@ def local_client(
             starts (the ``results=`` of :meth:`pytest_sfn.StateMachine.execute`).
         mock_config: a Step Functions Local ``MockConfigFile.json`` (path or decoded
             content); start ``"<state machine ARN>#<TestCase>"`` to use a test case. Tasks
-            the test case does not list fall back to ``results``.
+            the test case does not list fall back to ``results``. When omitted, the file
+            named by the ``SFN_MOCK_CONFIG`` environment variable is used, as Step Functions
+            Local does.
         config: extra botocore client configuration (merged over the defaults: one
             attempt per call, no retries).
 
@@ -72,6 +79,8 @@ def local_client(
     Raises:
         MockError: ``mock_config`` is malformed (the message names the key path).
     """
+    if mock_config is None and os.environ.get(MOCK_CONFIG_ENV):
+        mock_config = Path(os.environ[MOCK_CONFIG_ENV])
     mocks = mock_config if isinstance(mock_config, MockConfig) or mock_config is None else (
         load_mock_config(mock_config)
     )  # fmt: skip

@@ -250,3 +250,33 @@ def test_a_test_case_suffix_only_selects_mocks_when_starting() -> None:
     with pytest.raises(ClientError) as info:
         client.describe_state_machine(stateMachineArn=f"{arn}#HappyPath")
     assert info.value.response["Error"]["Code"] == "StateMachineDoesNotExist"
+
+
+def test_mock_config_from_the_sfn_local_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_sfn import local_client
+
+    mock_file = tmp_path / "MockConfigFile.json"
+    mock_file.write_text(
+        json.dumps(
+            {
+                "StateMachines": {"Env": {"TestCases": {"Happy": {"T": "Ok"}}}},
+                "MockedResponses": {"Ok": {"0": {"Return": {"from": "env"}}}},
+            }
+        )
+    )
+    monkeypatch.setenv("SFN_MOCK_CONFIG", str(mock_file))
+    client = local_client()
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}
+        },
+    }
+    arn = client.create_state_machine(
+        name="Env", definition=json.dumps(definition), roleArn="arn:aws:iam::123456789012:role/r"
+    )["stateMachineArn"]
+    started = client.start_execution(stateMachineArn=f"{arn}#Happy")
+    described = client.describe_execution(executionArn=started["executionArn"])
+    assert json.loads(described["output"]) == {"from": "env"}
