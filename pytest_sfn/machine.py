@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import random
+import uuid
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,9 +17,9 @@ from pytest_sfn.engine.execution import Execution
 from pytest_sfn.engine.ports import TaskHandler
 from pytest_sfn.engine.run import Interpreter, RunConfig, deadline_for
 from pytest_sfn.engine.runtime import PAYLOAD_LIMIT
-from pytest_sfn.errors import DefinitionError, Diagnostic, SfnError
+from pytest_sfn.errors import SfnError
 from pytest_sfn.mocks.results import ResultProvider
-from pytest_sfn.model.states import JSONATA, Graph, MapState, ParallelState, State
+from pytest_sfn.model.states import Graph, MapState, ParallelState, State
 from pytest_sfn.parsing.load import load_definition, read_definition_file
 
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_REGION", "StateMachine"]
@@ -178,7 +179,7 @@ class StateMachine:
         )
         exec_name = name or interpreter.uuid4()
         interpreter.config = _with_names(
-            interpreter.config, self._execution_arn(exec_name, interpreter), exec_name
+            interpreter.config, self._execution_arn(exec_name, seed), exec_name
         )
         # An execution allocates many short-lived, acyclic objects; the cyclic collector
         # would repeatedly scan the whole heap for nothing (up to 2x slower in big test
@@ -191,10 +192,12 @@ class StateMachine:
             if collecting:
                 gc.enable()
 
-    def _execution_arn(self, exec_name: str, interpreter: Interpreter) -> str:
+    def _execution_arn(self, exec_name: str, seed: int) -> str:
         base = f"arn:aws:states:{self.region}:{self.account}"
         if self.type == "EXPRESS":
-            return f"{base}:express:{self.name}:{exec_name}:{interpreter.uuid4()}"
+            # Its own deterministic stream: never equal to a UUID-shaped execution name.
+            suffix = uuid.UUID(int=random.Random(f"express:{seed}:{exec_name}").getrandbits(128))
+            return f"{base}:express:{self.name}:{exec_name}:{suffix}"
         return f"{base}:execution:{self.name}:{exec_name}"
 
 
@@ -202,6 +205,18 @@ def _with_names(config: RunConfig, arn: str, name: str) -> RunConfig:
     from dataclasses import replace
 
     return replace(config, execution_arn=arn, execution_name=name)
+
+
+def _check_input(value: JSON) -> None:
+    try:
+        size = len(dump_compact(value).encode())
+    except (TypeError, ValueError) as exc:
+        raise SfnError(f"the execution input is not JSON ({exc})") from None
+    if size > PAYLOAD_LIMIT:
+        raise SfnError(
+            f"the execution input is {size} bytes; Step Functions accepts at most "
+            f"{PAYLOAD_LIMIT} bytes (256 KiB)"
+        )
 
 
 def _reject_unsupported(graph: Graph, source: str | None) -> None:
@@ -217,15 +232,3 @@ def _reject_unsupported(graph: Graph, source: str | None) -> None:
     ]
     if problems:
         raise DefinitionError(problems[:1], source=source)
-
-
-def _check_input(value: JSON) -> None:
-    try:
-        size = len(dump_compact(value).encode())
-    except (TypeError, ValueError) as exc:
-        raise SfnError(f"the execution input is not JSON ({exc})") from None
-    if size > PAYLOAD_LIMIT:
-        raise SfnError(
-            f"the execution input is {size} bytes; Step Functions accepts at most "
-            f"{PAYLOAD_LIMIT} bytes (256 KiB)"
-        )

@@ -14,3 +14,11 @@ class GraphFailure(Exception):
         super().__init__(error)
         self.error = error
         self.cause = cause
+
+
+class MockFailure(GraphFailure):
+    """A Task nothing answers ended the execution (``mock_errors="fail"``).
+
+    It passes through every enclosing Map, Parallel and Map Run untouched: no Retry, Catch
+    or tolerated-failure threshold ever sees a problem of the test.
+    """

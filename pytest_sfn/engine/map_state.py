@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_sfn._json import dump_compact as _dump
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.dataflow import apply_template
-from pytest_sfn.engine.failure import GraphFailure
+from pytest_sfn.engine.failure import GraphFailure, MockFailure
 from pytest_sfn.engine.runtime import Frame, Thread, Visit, child_error
 from pytest_sfn.errors import StatesError
 from pytest_sfn.expressions.jsonpath import PathNotFound
@@ -24,6 +24,8 @@ _THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 def _items(
     it: Interpreter, state: MapState, effective: JSON, visit: Visit, frame: Frame
 ) -> list[JSON]:
+    if state.jsonata:
+        return _jsonata_items(it, state, effective, visit, frame)
     path = state.items_path
     if path is None or (path.root == "input" and path.steps == ()):
         items = effective
@@ -48,6 +50,8 @@ def _items(
 
 def _integer(it: Interpreter, state: MapState, literal: JSON, path: Any, name: str, effective: JSON,
              visit: Visit, frame: Frame, kind: str = "integer") -> JSON:  # fmt: skip
+    if state.jsonata:
+        return _jsonata_number(it, state, literal, name, effective, visit, frame, kind)
     if path is None:
         return literal
     try:
@@ -69,6 +73,8 @@ def _integer(it: Interpreter, state: MapState, literal: JSON, path: Any, name: s
 
 def _item_input(it: Interpreter, state: MapState, effective: JSON, index: int, item: JSON,
                 visit: Visit, frame: Frame) -> JSON:  # fmt: skip
+    if state.jsonata:
+        return _jsonata_item_input(it, state, effective, index, item, visit, frame)
     if state.item_selector is None:
         return item
     visit.map_item = {"Index": index, "Value": item}
@@ -160,6 +166,8 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
         it.events = []  # a child execution has its own history
         try:
             outputs.append(it.run_graph(state.processor, item_input, Thread(0), child))
+        except MockFailure:
+            raise
         except GraphFailure as failure:
             failures += 1
             outputs.append({"Error": failure.error, "Cause": failure.cause})
@@ -220,3 +228,61 @@ def _exceeded(failures: int, total: int, count: JSON, percentage: JSON) -> bool:
     if count is not None and failures > count:
         return True
     return percentage is not None and total > 0 and failures * 100 / total > percentage
+
+
+# --- JSONata ------------------------------------------------------------------------------
+
+
+def _jsonata_items(it: Interpreter, state: MapState, effective: JSON, visit: Visit,
+                   frame: Frame) -> list[JSON]:  # fmt: skip
+    from pytest_sfn.engine.jsonata_states import (
+        evaluate_field,
+        expect_type,
+        is_absent,
+        states_bindings,
+    )
+
+    bindings = states_bindings(it, visit, frame, effective)
+    items = evaluate_field(it, state.jsonata_fields, "Items", bindings)
+    if is_absent(items):
+        if not isinstance(effective, list):
+            raise StatesError(
+                "States.Runtime", f"Map state input must be an array but was: {_dump(effective)}"
+            )
+        return effective
+    result: list[JSON] = expect_type(it, state.jsonata_fields, "Items", items, "array")
+    return result
+
+
+def _jsonata_number(it: Interpreter, state: MapState, literal: JSON, name: str, effective: JSON,
+                    visit: Visit, frame: Frame, kind: str) -> JSON:  # fmt: skip
+    from pytest_sfn.engine.jsonata_states import (
+        evaluate_field,
+        expect_type,
+        is_absent,
+        states_bindings,
+    )
+
+    if name not in state.jsonata_fields:
+        return literal
+    bindings = states_bindings(it, visit, frame, effective)
+    value = evaluate_field(it, state.jsonata_fields, name, bindings)
+    if is_absent(value):
+        return literal
+    expect_type(it, state.jsonata_fields, name, value, "integer" if kind == "integer" else "number")
+    return int(value) if kind == "integer" else float(value)
+
+
+def _jsonata_item_input(it: Interpreter, state: MapState, effective: JSON, index: int,
+                        item: JSON, visit: Visit, frame: Frame) -> JSON:  # fmt: skip
+    from pytest_sfn.engine.jsonata_states import evaluate_field, is_absent, states_bindings
+
+    if "ItemSelector" not in state.jsonata_fields:
+        return item
+    visit.map_item = {"Index": index, "Value": item}
+    try:
+        bindings = states_bindings(it, visit, frame, effective)
+        selected = evaluate_field(it, state.jsonata_fields, "ItemSelector", bindings)
+    finally:
+        visit.map_item = None
+    return item if is_absent(selected) else selected

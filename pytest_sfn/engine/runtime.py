@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pytest_sfn._types import JSON
-from pytest_sfn.engine.failure import GraphFailure
+from pytest_sfn.engine.failure import GraphFailure, MockFailure
 from pytest_sfn.errors import StatesError
 
 PAYLOAD_LIMIT = 262_144
@@ -90,9 +90,12 @@ class IntrinsicEnv:
     uuid4: Callable[[], str]
 
 
+_LOCATED_ERRORS = frozenset({"States.Runtime", "States.QueryEvaluationError"})
+
+
 def locate_error(err: StatesError, state: str, entered: int) -> tuple[str | None, str | None]:
-    """AWS prefixes runtime errors with the state and the id of its entered event."""
-    if err.error == "States.Runtime" and not getattr(err, "located", False):
+    """AWS prefixes runtime and JSONata errors with the state and its entered event id."""
+    if err.error in _LOCATED_ERRORS and not getattr(err, "located", False):
         return err.error, (
             f"An error occurred while executing the state '{state}' "
             f"(entered at the event id #{entered}). {err.cause or ''}"
@@ -109,8 +112,14 @@ def error_details(error: str | None, cause: str | None) -> dict[str, Any]:
     return details
 
 
-def child_error(failure: GraphFailure, final_event: str | None = None) -> StatesError:
-    """The error of a failed branch/iteration, raised by its Parallel/Map state."""
+def child_error(failure: GraphFailure, final_event: str | None = None) -> Exception:
+    """What a Parallel/Map raises when a branch or iteration failed.
+
+    A :class:`StatesError` its Retry and Catch can see, except for a
+    :class:`MockFailure`, which passes through unchanged.
+    """
+    if isinstance(failure, MockFailure):
+        return failure
     err = StatesError(failure.error, failure.cause)
     err.located = True  # type: ignore[attr-defined]
     err.final_event = final_event  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._types import JSON
-from pytest_sfn.engine.failure import GraphFailure
+from pytest_sfn.engine.failure import MockFailure
 from pytest_sfn.engine.history import payload
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
 from pytest_sfn.engine.runtime import NOT_TRUNCATED, Frame, Thread, Visit
@@ -144,15 +144,24 @@ def run_task(
     thread: Thread,
     frame: Frame,
     visit: Visit,
+    *,
+    timeouts: tuple[int | None, int | None] | None = None,
+    credentials: JSON = None,
 ) -> JSON:
-    """Run one attempt of ``state``; returns the raw result or raises :class:`StatesError`."""
-    timeout = _seconds(it, state, effective, visit, frame, "TimeoutSeconds")
-    heartbeat = _seconds(it, state, effective, visit, frame, "HeartbeatSeconds")
+    """Run one attempt of ``state``; returns the raw result or raises :class:`StatesError`.
+
+    JSONata states pass their evaluated ``timeouts`` (TimeoutSeconds, HeartbeatSeconds)
+    and ``credentials``; JSONPath states have them resolved here.
+    """
+    if timeouts is None:
+        timeout = _seconds(it, state, effective, visit, frame, "TimeoutSeconds")
+        heartbeat = _seconds(it, state, effective, visit, frame, "HeartbeatSeconds")
+        if state.credentials is not None:
+            credentials = evaluate_template(state.credentials, it.scope(effective, visit, frame))
+    else:
+        timeout, heartbeat = timeouts
     if heartbeat is not None and timeout is not None and heartbeat >= timeout:
         raise StatesError("States.Runtime", "HeartbeatSeconds must be smaller than TimeoutSeconds")
-    credentials = None
-    if state.credentials is not None:
-        credentials = evaluate_template(state.credentials, it.scope(effective, visit, frame))
     events = _Events(state, it.config.region)
 
     name, details = events.scheduled(parameters, timeout, heartbeat, _role(credentials))
@@ -223,7 +232,7 @@ def _ask(it: Interpreter, request: TaskRequest) -> TaskOutcome:
             raise
         error = UNMOCKED_TASK_ERROR if isinstance(exc, UnmockedTaskError) else MOCK_ERROR
         # No Retry or Catch sees this: it is a problem of the test, not of the workflow.
-        raise GraphFailure(error, str(exc)) from None
+        raise MockFailure(error, str(exc)) from None
 
 
 def _expiry(

@@ -69,11 +69,18 @@ def validate_definition(definition: Any, *, machine_type: str = "STANDARD") -> l
     return c.diagnostics
 
 
-_EXPRESS_UNSUPPORTED = (".waitForTaskToken", ".sync:2", ".sync")
+#: (OBS) AWS leaves a trailing space in the callback message only.
+_EXPRESS_CALLBACK = (
+    "Express state machine does not support '.waitForTaskToken' service integration "
+)
+_EXPRESS_SYNC = "Express state machine does not support '{pattern}' service integration"
+_EXPRESS_ACTIVITY = "Express state machine does not support Activity ARN"
 
 
 def _check_express(c: Collector, workflow: JSON, where: Path) -> None:
-    """Express machines support neither callbacks nor ``.sync`` jobs (AWS-recorded text)."""
+    """Express machines support neither callbacks, ``.sync`` jobs nor activities."""
+    from pytest_sfn.model.resource import Resource
+
     states = workflow.get("States") if isinstance(workflow, dict) else None
     if not isinstance(states, dict):
         return
@@ -83,13 +90,16 @@ def _check_express(c: Collector, workflow: JSON, where: Path) -> None:
         here = (*where, "States", name)
         resource = state.get("Resource")
         if state.get("Type") == "Task" and isinstance(resource, str):
-            for suffix in _EXPRESS_UNSUPPORTED:
-                if resource.endswith(suffix):
-                    c.schema(
-                        f"Express state machine does not support '{suffix}' service integration ",
-                        (*here, "Resource"),
-                    )
-                    break
+            parsed = Resource.parse(resource)
+            message = None
+            if parsed.kind == "activity":
+                message = _EXPRESS_ACTIVITY
+            elif parsed.pattern == ".waitForTaskToken":
+                message = _EXPRESS_CALLBACK
+            elif parsed.pattern.startswith(".sync"):
+                message = _EXPRESS_SYNC.format(pattern=parsed.pattern)
+            if message is not None:
+                c.schema(message, (*here, "Resource"))
         for i, branch in enumerate(state.get("Branches") or ()):
             _check_express(c, branch, (*here, "Branches", i))
         for key in ("ItemProcessor", "Iterator"):

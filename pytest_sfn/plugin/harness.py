@@ -109,7 +109,7 @@ class SfnHarness:
             input: the execution input (default ``{}``).
             **execute_kwargs: passed to :meth:`StateMachine.execute` (``results``,
                 ``tasks``, ``name``, ``seed``, ``start_time``, ``history_limit``,
-                ``redrive_count``).
+                ``redrive_count``, ``mock_errors``).
 
         Raises:
             DefinitionError: the definition is invalid.

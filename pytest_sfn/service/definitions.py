@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_sfn.errors import Diagnostic
-from pytest_sfn.model.resource import Resource
 from pytest_sfn.parsing.validate import validate_definition
 from pytest_sfn.service.jackson import JsonSyntaxError, decode
 
@@ -28,12 +27,6 @@ __all__ = [
 
 _INVALID_JSON = "INVALID_JSON_DESCRIPTION"
 _SCHEMA = "SCHEMA_VALIDATION_FAILED"
-#: (OBS) note the trailing space AWS leaves in the first message.
-_EXPRESS_CALLBACK = (
-    "Express state machine does not support '.waitForTaskToken' service integration "
-)
-_EXPRESS_SYNC = "Express state machine does not support '{pattern}' service integration"
-_EXPRESS_ACTIVITY = "Express state machine does not support Activity ARN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +53,7 @@ def check_definition(text: str, machine_type: str = "STANDARD") -> DefinitionRep
         decoded = decode(text)
     except JsonSyntaxError as exc:
         return DefinitionReport(None, (Diagnostic(_INVALID_JSON, exc.message, exc.location),))
-    found = list(validate_definition(decoded))
-    if machine_type == "EXPRESS" and isinstance(decoded, dict):
-        found += list(_express_diagnostics(decoded, ""))
+    found = list(validate_definition(decoded, machine_type=machine_type))
     ordered = [d for d in found if d.severity == "ERROR"] + [
         d for d in found if d.severity != "ERROR"
     ]
@@ -85,6 +76,10 @@ def _pointer(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def _pointer(*parts: str | int) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
 def _states(workflow: Any, base: str) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Each state of ``workflow`` and its nested workflows: (name, body, pointer)."""
     if not isinstance(workflow, dict) or not isinstance(workflow.get("States"), dict):
@@ -100,23 +95,6 @@ def _states(workflow: Any, base: str) -> Iterator[tuple[str, dict[str, Any], str
                 yield from _states(branch, where + _pointer("Branches", index))
         for key in ("ItemProcessor", "Iterator"):
             yield from _states(body.get(key), where + _pointer(key))
-
-
-def _express_diagnostics(definition: dict[str, Any], base: str) -> Iterator[Diagnostic]:
-    for _name, body, where in _states(definition, base):
-        resource = body.get("Resource")
-        if body.get("Type") != "Task" or not isinstance(resource, str):
-            continue
-        parsed = Resource.parse(resource)
-        if parsed.kind == "activity":
-            message = _EXPRESS_ACTIVITY
-        elif parsed.pattern == ".waitForTaskToken":
-            message = _EXPRESS_CALLBACK
-        elif parsed.pattern.startswith(".sync"):
-            message = _EXPRESS_SYNC.format(pattern=parsed.pattern)
-        else:
-            continue
-        yield Diagnostic(_SCHEMA, message, where + "/Resource")
 
 
 # --- variableReferences ---------------------------------------------------------------------

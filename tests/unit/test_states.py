@@ -737,3 +737,52 @@ def test_result_writer_config_reshapes_results(transformation: str, expected: ob
     writer = {"WriterConfig": {"Transformation": transformation, "OutputType": "JSON"}}
     sm = machine(map_state(processor=DISTRIBUTED, ResultWriter=writer))
     assert sm.execute([[1, 2], 3]).output == expected
+
+
+@pytest.mark.parametrize("mode", ["INLINE", "DISTRIBUTED"])
+def test_unanswered_task_in_a_map_is_not_caught_by_the_map(mode: str) -> None:
+    processor = {
+        "ProcessorConfig": {"Mode": mode, "ExecutionType": "STANDARD"} if mode == "DISTRIBUTED" else {"Mode": mode},
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}},
+    }
+    sm = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": processor,
+                "ToleratedFailurePercentage": 100,
+                "Retry": [{"ErrorEquals": ["States.ALL"]}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        }
+        if mode == "DISTRIBUTED"
+        else {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": processor,
+                "Retry": [{"ErrorEquals": ["States.ALL"]}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        }
+    )
+    execution = sm.execute([1], mock_errors="fail")
+    assert execution.status == "FAILED"
+    assert execution.error == "pytest_sfn.UnmockedTask"
+    assert execution.state("M").attempts == 1
+
+
+def test_unanswered_task_in_a_parallel_is_not_caught_by_the_parallel() -> None:
+    branch = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}}}
+    sm = machine(
+        {
+            "P": {"Type": "Parallel", "Branches": [branch], "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}], "End": True},
+            "C": {"Type": "Succeed"},
+        }
+    )
+    execution = sm.execute({}, mock_errors="fail")
+    assert (execution.status, execution.error) == ("FAILED", "pytest_sfn.UnmockedTask")
