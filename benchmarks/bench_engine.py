@@ -7,10 +7,11 @@ Measures, once, and prints medians with a PASS/MISS line per target:
 (c) the same through moto's Step Functions engine (when moto is installed);
 (d) a Choice/Pass counter loop (``States.MathAdd``) of about 10,000 transitions (and, for
     information, a chain of 10,000 Pass states);
-(e) an inline Map over 10,000 items (time, and peak memory with tracemalloc).
+(e) an inline Map over 10,000 items (time, and peak memory with tracemalloc);
+(f) the JSONata twin of (a), and (g) the JSONata twin of (e).
 
 Targets: (a) >= 200x faster than (c); (b) >= 20x faster than (c); (d) >= 50,000
-transitions/s; (e) < 1 s and < 200 MB. Performance is measured here, never by timed tests.
+transitions/s; (e) < 1 s and < 200 MB; (f) and (g) at most 3x their JSONPath twins. Performance is measured here, never by timed tests.
 The whole run takes well under two minutes.
 """
 
@@ -118,8 +119,40 @@ def fake_aws_environment() -> None:
         os.environ.setdefault(key, value)
 
 
-def bench_python_api(runs: int) -> float:
-    machine = StateMachine.from_definition(SMALL, name="Small")
+SMALL_JSONATA: dict[str, Any] = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "Start",
+    "States": {
+        "Start": {"Type": "Pass", "Output": {"n": 1}, "Next": "Check"},
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Condition": "{% $states.input.n = 1 %}", "Next": "Done"}],
+            "Default": "Done",
+        },
+        "Done": {"Type": "Pass", "End": True},
+    },
+}
+
+MAP_JSONATA: dict[str, Any] = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "Each",
+    "States": {
+        "Each": {
+            "Type": "Map",
+            "Items": "{% $states.input.items %}",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "Touch",
+                "States": {"Touch": {"Type": "Pass", "Output": "{% $states.input %}", "End": True}},
+            },
+            "End": True,
+        }
+    },
+}
+
+
+def bench_python_api(runs: int, definition: dict[str, Any] = SMALL) -> float:
+    machine = StateMachine.from_definition(definition, name="Small")
     assert machine.execute({}).status == "SUCCEEDED"
     return timed(lambda: machine.execute({}), runs)
 
@@ -191,8 +224,8 @@ def bench_transitions(definition: dict[str, Any], runs: int) -> tuple[float, int
     return seconds, transitions
 
 
-def bench_map(items: int, runs: int) -> tuple[float, float]:
-    machine = StateMachine.from_definition(MAP, name="Map")
+def bench_map(items: int, runs: int, definition: dict[str, Any] = MAP) -> tuple[float, float]:
+    machine = StateMachine.from_definition(definition, name="Map")
     payload = {"items": list(range(items))}
     execution = machine.execute(payload, history_limit=None)
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
@@ -221,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     d_seconds, transitions = bench_transitions(counter_loop(5_000), runs=5)
     chain_seconds, chain_states = bench_transitions(pass_chain(10_000), runs=5)
     e_seconds, e_mb = bench_map(10_000, runs=3)
+    f = bench_python_api(args.runs, SMALL_JSONATA)
+    g_seconds, g_mb = bench_map(10_000, runs=3, definition=MAP_JSONATA)
     c, c_reason = bench_moto(args.moto_runs)
     rate = transitions / d_seconds
 
@@ -239,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"    (info) Pass chain, {chain_states} states   {chain_seconds * 1e3:9.1f} ms "
           f"= {chain_states / chain_seconds:,.0f} transitions/s")  # fmt: skip
     print(f"(e) inline Map over 10,000 items         {e_seconds * 1e3:9.1f} ms, peak {e_mb:.1f} MB")
+    print(f"(f) JSONata twin of (a)                  {f * 1e3:9.3f} ms")
+    print(f"(g) JSONata twin of (e)                  {g_seconds * 1e3:9.1f} ms, peak {g_mb:.1f} MB")
 
     print("\ntargets")
     if c is not None:
@@ -254,6 +291,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {verdict(rate >= 50_000)}  (d) {rate:,.0f} transitions/s  (target >= 50,000/s)")
     print(f"  {verdict(e_seconds < 1.0)}  (e) Map time {e_seconds:.3f} s  (target < 1 s)")
     print(f"  {verdict(e_mb < 200)}  (e) Map peak memory {e_mb:.1f} MB  (target < 200 MB)")
+    print(f"  {verdict(f <= 3 * a)}  (f)/(a) = {f / a:.2f}x  (target <= 3x)")
+    print(
+        f"  {verdict(g_seconds <= 3 * e_seconds)}  (g)/(e) = {g_seconds / e_seconds:.2f}x  (target <= 3x)"
+    )
     return 0
 
 

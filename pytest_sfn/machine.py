@@ -91,7 +91,6 @@ class StateMachine:
         if type not in _TYPES:
             raise ValueError(f"type must be one of {_TYPES}, not {type!r}")
         decoded, graph = load_definition(raw, source=source, machine_type=type)
-        _reject_unsupported(graph, source)
         return cls(
             decoded, graph, name=name, type=type, region=region, account=account,
             role_arn=role_arn, source=source,
@@ -217,18 +216,3 @@ def _check_input(value: JSON) -> None:
             f"the execution input is {size} bytes; Step Functions accepts at most "
             f"{PAYLOAD_LIMIT} bytes (256 KiB)"
         )
-
-
-def _reject_unsupported(graph: Graph, source: str | None) -> None:
-    problems = [
-        Diagnostic(
-            "SCHEMA_VALIDATION_FAILED",
-            "pytest-sfn does not run the JSONata query language yet; it arrives with the next "
-            "release (use JSONPath meanwhile)",
-            state.pointer + "/QueryLanguage",
-        )
-        for state in _walk(graph)
-        if state.query_language == JSONATA
-    ]
-    if problems:
-        raise DefinitionError(problems[:1], source=source)

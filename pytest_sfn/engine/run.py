@@ -8,6 +8,7 @@ records.
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from collections.abc import Callable
@@ -21,6 +22,12 @@ from pytest_sfn.engine.dataflow import apply_output_path, apply_result_path, app
 from pytest_sfn.engine.execution import Execution, StateRecord
 from pytest_sfn.engine.failure import GraphFailure
 from pytest_sfn.engine.history import HistoryEvent, payload
+from pytest_sfn.engine.jsonata_states import (
+    JSONATA_HANDLERS,
+    evaluate_field,
+    is_absent,
+    states_bindings,
+)
 from pytest_sfn.engine.ports import TaskHandler
 from pytest_sfn.engine.retry import find_handler, retry_delay
 from pytest_sfn.engine.runtime import (
@@ -203,9 +210,22 @@ class Interpreter:
         visit.slot = len(self.records)
         self.records.append(None)  # filled when the visit ends: records are in entry order
         try:
-            done = HANDLERS[type_](self, state, value, thread, frame, visit)
+            handler = JSONATA_HANDLERS[type_] if state.jsonata else HANDLERS[type_]
+            done = handler(self, state, value, thread, frame, visit)
         except StatesError as err:
             error, cause = locate_error(err, state.name, entered)
+            if error == "States.QueryEvaluationError":
+                # AWS-recorded: an EvaluationFailed event (linked to 0) precedes the failure.
+                thread.last = self.add(
+                    "EvaluationFailed",
+                    0,
+                    {
+                        "error": error,
+                        "cause": cause,
+                        "location": getattr(err, "location", ""),
+                        "state": state.name,
+                    },
+                )
             self._record(state, frame, value, None, entered_at, None, visit, error, cause)
             raise GraphFailure(error, cause) from None
         except GraphFailure as failure:
@@ -324,11 +344,41 @@ class Interpreter:
                     raise
                 catcher = state.catch[catch_index]
                 error_output = {"Error": err.error, "Cause": err.cause}
-                output = apply_result_path(catcher.result_path, raw_input, error_output)
-                assigned = self.assign(catcher.assign, error_output, visit, frame)
+                if state.jsonata:
+                    output, assigned = self._jsonata_catch(
+                        catcher.jsonata_fields, raw_input, error_output, visit, frame
+                    )
+                else:
+                    output = apply_result_path(catcher.result_path, raw_input, error_output)
+                    assigned = self.assign(catcher.assign, error_output, visit, frame)
                 return Done(
                     output, catcher.next, visit.retry_count + 1, assigned, err.error, err.cause
                 )
+
+    def _jsonata_catch(
+        self,
+        fields: Any,
+        raw_input: JSON,
+        error_output: JSON,
+        visit: Visit,
+        frame: Frame,
+    ) -> tuple[JSON, dict[str, JSON] | None]:
+        """A JSONata catcher's ``Output`` (default: the error output) and ``Assign``."""
+        bindings = states_bindings(self, visit, frame, raw_input, errorOutput=error_output)
+        output = evaluate_field(self, fields, "Output", bindings)
+        assign = evaluate_field(self, fields, "Assign", bindings)
+        return (
+            error_output if is_absent(output) else output,
+            None if is_absent(assign) else (dict(assign) if isinstance(assign, dict) else {}),
+        )
+
+    @functools.cached_property
+    def jsonata_env(self) -> Any:
+        """Seeded ``$random`` / ``$uuid`` and virtual ``$now`` / ``$millis`` (made on first use)."""
+        from pytest_sfn.expressions.jsonata import JsonataEnv
+
+        clock = self.clock
+        return JsonataEnv(self.rng, self.uuid4, lambda: int(clock.now().timestamp() * 1000))
 
     def resolve_number(
         self, literal: JSON, path: CompiledPath | None, field_name: str, value: JSON,

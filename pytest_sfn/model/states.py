@@ -10,7 +10,8 @@ holds its default (``$``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._types import JSON
@@ -48,6 +49,8 @@ class Catcher:
     output: JSON = None
     has_output: bool = False
     pointer: str = ""
+    #: JSONata states: compiled ``Output`` / ``Assign`` templates by field name.
+    jsonata_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 # --- Choice rules -------------------------------------------------------------------------
@@ -100,6 +103,8 @@ class ChoiceRule:
     output: JSON = None
     has_output: bool = False
     pointer: str = ""
+    #: JSONata rules: compiled ``Condition`` / ``Assign`` / ``Output`` templates.
+    jsonata_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 # --- States -------------------------------------------------------------------------------
@@ -118,6 +123,8 @@ class _Base:
     assign: Template | None = None
     output: JSON = None
     has_output: bool = False
+    #: JSONata states: every JSONata-capable field present, compiled once, by field name.
+    jsonata_fields: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def jsonata(self) -> bool:

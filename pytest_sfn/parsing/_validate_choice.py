@@ -9,7 +9,6 @@ from pytest_sfn.parsing._validate_common import (
     Collector,
     Path,
     State,
-    check_jsonata_string,
     expect_non_empty_array,
     expect_type,
     is_jsonata,
@@ -22,9 +21,9 @@ from pytest_sfn.parsing._validate_common import (
     msg_required,
     msg_type,
     suggest,
-    walk_jsonata,
 )
 from pytest_sfn.parsing._validate_data import check_assign, check_path
+from pytest_sfn.parsing._validate_jsonata import check_expression, walk_jsonata
 
 OperandCheck = Callable[[Collector, JSON, Path, str], None]
 
@@ -161,7 +160,7 @@ def _check_jsonata_rule(c: Collector, rule: dict[str, JSON], path: Path) -> None
         condition = rule["Condition"]
         here = (*path, "Condition")
         if is_jsonata(condition):
-            check_jsonata_string(c, condition, here)
+            check_expression(c, condition, here)
         elif not isinstance(condition, bool):
             # UNCONFIRMED wording.
             c.schema(

@@ -29,8 +29,10 @@ DUPLICATE_STATE_NAME = "DUPLICATE_STATE_NAME"
 INVALID_STATE_NAME = "INVALID_STATE_NAME"
 DUPLICATE_LABEL_NAME = "DUPLICATE_LABEL_NAME"
 INVALID_LABEL_NAME = "INVALID_LABEL_NAME"
-#: Not in the API reference list but returned by AWS (measured by a third-party emulator).
+#: Not in the API reference list but returned by AWS (measured against
+#: ValidateStateMachineDefinition by a third-party emulator's authors).
 INVALID_JSONATA_EXPRESSION = "INVALID_JSONATA_EXPRESSION"
+UNSUPPORTED_JSONATA_EXPRESSION = "UNSUPPORTED_JSONATA_EXPRESSION"
 #: UNCONFIRMED codes (not in the API reference list; reported by a third-party linter).
 INVALID_VARIABLE_NAME = "INVALID_VARIABLE_NAME"
 RESERVED_VARIABLE_NAME = "RESERVED_VARIABLE_NAME"
@@ -158,6 +160,8 @@ class Collector:
     #: every state name seen, in document order, with its location
     state_names: list[tuple[str, Path]] = field(default_factory=list)
     labels: list[tuple[str, Path]] = field(default_factory=list)
+    #: every valid variable name an ``Assign`` writes, with the location of its key
+    assignments: list[tuple[str, Path]] = field(default_factory=list)
     machine_jsonata: bool = False
     #: set by the orchestrator: validates a nested workflow (branch / item processor)
     visit_workflow: Callable[[Collector, JSON, Path], None] | None = None
@@ -268,25 +272,6 @@ def check_exclusive(c: Collector, obj: dict[str, Any], path: Path, group: Sequen
 def is_jsonata(value: JSON) -> bool:
     """A string evaluated as JSONata: starts with ``{%`` and ends with ``%}`` (no padding)."""
     return isinstance(value, str) and len(value) >= 4 and value[:2] == "{%" and value[-2:] == "%}"
-
-
-def check_jsonata_string(c: Collector, value: str, path: Path) -> None:
-    """Delimiter-level check of one ``{% ... %}`` string (full parsing comes later)."""
-    if not value[2:-2].strip():
-        c.add(INVALID_JSONATA_EXPRESSION, "Unexpected end of expression", path)
-
-
-def walk_jsonata(c: Collector, value: JSON, path: Path) -> None:
-    """Check every JSONata string inside a JSONata-state field value."""
-    if isinstance(value, str):
-        if is_jsonata(value):
-            check_jsonata_string(c, value, path)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            walk_jsonata(c, item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            walk_jsonata(c, item, (*path, index))
 
 
 # -- paths and intrinsic functions (adapters over pytest_sfn.expressions) -----------------

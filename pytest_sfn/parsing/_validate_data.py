@@ -17,8 +17,8 @@ from pytest_sfn.parsing._validate_common import (
     looks_like_path,
     msg_type,
     path_error,
-    walk_jsonata,
 )
+from pytest_sfn.parsing._validate_jsonata import ANYWHERE, Reserved, walk_jsonata
 
 #: Intrinsic functions accepted by Fail ``ErrorPath`` / ``CausePath`` (AWS docs).
 FAIL_PATH_INTRINSICS = (
@@ -154,11 +154,15 @@ def check_payload(c: Collector, value: JSON, path: Path, *, jsonata: bool) -> No
         check_template(c, value, path)
 
 
-def check_variable_name(c: Collector, name: str, path: Path) -> None:
-    """Assign keys: Unicode identifiers (ID_Start, then ID_Continue), not ``states``."""
+def check_variable_name(c: Collector, name: str, path: Path) -> bool:
+    """Assign keys: Unicode identifiers (ID_Start, then ID_Continue), not ``states``.
+
+    Returns:
+        Whether ``name`` is a valid variable name.
+    """
     if name == "states":
         c.add(RESERVED_VARIABLE_NAME, "Cannot assign to reserved variable '$states'.", path)
-        return
+        return False
     first_ok = bool(name) and name[0] != "_" and name[0].isidentifier()
     if not first_ok or not ("a" + name[1:]).isidentifier():
         c.add(
@@ -166,17 +170,26 @@ def check_variable_name(c: Collector, name: str, path: Path) -> None:
             f"Invalid variable name '{name}': the variable name contains invalid characters.",
             path,
         )
-    elif len(name) > _MAX_VARIABLE_NAME:
+        return False
+    if len(name) > _MAX_VARIABLE_NAME:
         c.add(
             INVALID_VARIABLE_NAME,
             f"Invalid variable name '{name}': the variable name is longer than "
             f"{_MAX_VARIABLE_NAME} characters.",  # UNCONFIRMED
             path,
         )
+        return False
+    return True
 
 
-def check_assign(c: Collector, value: JSON, path: Path, *, jsonata: bool) -> None:
-    """``Assign`` of a state, a Choice rule or a catcher."""
+def check_assign(
+    c: Collector, value: JSON, path: Path, *, jsonata: bool, reserved: Reserved = ANYWHERE
+) -> None:
+    """``Assign`` of a state, a Choice rule or a catcher.
+
+    ``reserved`` says which optional ``$states`` fields its JSONata expressions may read. Each
+    valid name is recorded for the scope rules (:mod:`._validate_variables`).
+    """
     if not isinstance(value, dict):
         c.schema(msg_type("OBJECT"), path)
         return
@@ -184,12 +197,17 @@ def check_assign(c: Collector, value: JSON, path: Path, *, jsonata: bool) -> Non
         here = (*path, key)
         key = str(key)
         if jsonata:
-            check_variable_name(c, key, here)
-            walk_jsonata(c, item, here)
+            name = key
+            valid = check_variable_name(c, key, here)
+            walk_jsonata(c, item, here, reserved)
         elif key.endswith(".$"):
-            check_variable_name(c, key[:-2], here)
+            name = key[:-2]
+            valid = check_variable_name(c, name, here)
             _duplicate_after_strip(c, value, key, here)
             check_dynamic_value(c, item, here, key)
         else:
-            check_variable_name(c, key, here)
+            name = key
+            valid = check_variable_name(c, key, here)
             check_template(c, item, here)
+        if valid:
+            c.assignments.append((name, here))

@@ -19,9 +19,9 @@ from pytest_sfn.parsing._validate_common import (
     expect_type,
     msg_language,
     suggest,
-    walk_jsonata,
 )
 from pytest_sfn.parsing._validate_data import check_assign, check_path
+from pytest_sfn.parsing._validate_jsonata import IN_CATCHER, walk_jsonata
 
 _ALL = StatesErrorName.ALL.value
 _PREDEFINED = frozenset(name.value for name in StatesErrorName)
@@ -49,8 +49,8 @@ _CATCHER_FIELDS: dict[str, tuple[str | None, Callable[[Collector, JSON, Path, bo
             c, v, p, "ResultPath", reference=True, nullable=True, plain_input_only=True
         ),
     ),
-    "Output": ("JSONata", lambda c, v, p, j: walk_jsonata(c, v, p)),
-    "Assign": (None, lambda c, v, p, j: check_assign(c, v, p, jsonata=j)),
+    "Output": ("JSONata", lambda c, v, p, j: walk_jsonata(c, v, p, IN_CATCHER)),
+    "Assign": (None, lambda c, v, p, j: check_assign(c, v, p, jsonata=j, reserved=IN_CATCHER)),
     "Comment": (None, lambda c, v, p, j: expect_type(c, v, p, str)),
 }
 

@@ -36,7 +36,6 @@ from pytest_sfn.parsing._validate_common import (
     msg_required,
     msg_type,
     suggest,
-    walk_jsonata,
 )
 from pytest_sfn.parsing._validate_data import (
     check_assign,
@@ -47,6 +46,7 @@ from pytest_sfn.parsing._validate_data import (
     check_template,
 )
 from pytest_sfn.parsing._validate_errors import check_catch, check_retry
+from pytest_sfn.parsing._validate_jsonata import AFTER_RESULT, ANYWHERE, Reserved, walk_jsonata
 from pytest_sfn.parsing._validate_map import (
     check_branches,
     check_item_batcher,
@@ -112,13 +112,28 @@ def _object_template(c: Collector, value: JSON, path: Path, state: State) -> obj
     return None
 
 
+#: States whose ``Output`` and ``Assign`` see ``$states.result`` (they run something).
+_WITH_RESULT = frozenset({"Task", "Parallel", "Map"})
+
+
+def _reserved_after(state: State) -> Reserved:
+    """What ``Output``/``Assign`` of ``state`` may read besides the input and context."""
+    return AFTER_RESULT if state.type in _WITH_RESULT else ANYWHERE
+
+
 def _jsonata_value(c: Collector, value: JSON, path: Path, state: State) -> object:
+    """``Arguments``: evaluated before the state runs."""
     walk_jsonata(c, value, path)
     return None
 
 
+def _output(c: Collector, value: JSON, path: Path, state: State) -> object:
+    walk_jsonata(c, value, path, _reserved_after(state))
+    return None
+
+
 def _assign(c: Collector, value: JSON, path: Path, state: State) -> object:
-    check_assign(c, value, path, jsonata=state.jsonata)
+    check_assign(c, value, path, jsonata=state.jsonata, reserved=_reserved_after(state))
     return None
 
 
@@ -249,7 +264,7 @@ FIELD_RULES: dict[str, FieldRule] = {
     "ResultPath": FieldRule(_J, _path("ResultPath", reference=True, nullable=True, plain=True)),
     "Result": FieldRule(_J, _result),
     "Arguments": FieldRule(_A, _jsonata_value),
-    "Output": FieldRule(_A, _jsonata_value),
+    "Output": FieldRule(_A, _output),
     "Assign": FieldRule(None, _assign),
     "Retry": FieldRule(None, check_retry),
     "Catch": FieldRule(None, check_catch),

@@ -30,7 +30,15 @@ def check_names(c: Collector) -> None:
     """State names are 1..80 characters and unique in the whole definition; so are labels."""
     seen: dict[str, Path] = {}
     for name, path in c.state_names:
-        if not 1 <= len(name) <= _MAX_STATE_NAME:
+        if len(name) > _MAX_STATE_NAME:
+            # AWS wording (deploy error quoted in asl-validator issue #69).
+            c.add(
+                INVALID_STATE_NAME,
+                f"Invalid State name: State '{name}' exceeds the {_MAX_STATE_NAME}-character "
+                "limit allowed by the service",
+                path,
+            )
+        elif not name:
             # UNCONFIRMED wording.
             c.add(
                 INVALID_STATE_NAME,

@@ -23,9 +23,9 @@ from pytest_sfn.parsing._validate_common import (
     msg_language,
     msg_not_supported,
     msg_required,
-    walk_jsonata,
 )
 from pytest_sfn.parsing._validate_data import check_path, check_payload
+from pytest_sfn.parsing._validate_jsonata import walk_jsonata
 
 #: Map fields that only a Distributed Map accepts.
 DISTRIBUTED_ONLY = (

@@ -120,7 +120,58 @@ def _common(name: str, raw: dict[str, Any], pointer: str, language: str) -> dict
         "assign": _assign(raw, pointer, language),
         "output": raw.get("Output"),
         "has_output": "Output" in raw,
+        "jsonata_fields": {}
+        if jsonpath
+        else _jsonata_fields(raw, pointer, JSONATA_FIELDS.get(raw.get("Type", ""), ())),
     }
+
+
+#: The fields of each state type that take JSONata (expressions or literals).
+JSONATA_FIELDS: dict[str, tuple[str, ...]] = {
+    "Pass": ("Output", "Assign"),
+    "Task": ("Arguments", "Output", "Assign", "TimeoutSeconds", "HeartbeatSeconds", "Credentials"),
+    "Choice": ("Output", "Assign"),
+    "Wait": ("Seconds", "Timestamp", "Output", "Assign"),
+    "Succeed": ("Output",),
+    "Fail": ("Error", "Cause"),
+    "Parallel": ("Arguments", "Output", "Assign"),
+    "Map": (
+        "Items",
+        "ItemSelector",
+        "MaxConcurrency",
+        "ToleratedFailureCount",
+        "ToleratedFailurePercentage",
+        "Output",
+        "Assign",
+    ),
+}
+_RULE_FIELDS = ("Condition", "Assign", "Output")
+_CATCH_FIELDS = ("Output", "Assign")
+
+
+def _jsonata_fields(
+    raw: dict[str, Any], pointer: str, fields: tuple[str, ...], prefix: str = ""
+) -> dict[str, Any]:
+    """Compile the JSONata-capable fields present in ``raw`` (once, at load time).
+
+    ``prefix`` names the enclosing element in error causes, as AWS does
+    (``Choices[1]/Condition``, ``Catch[0]/Output/v``).
+    """
+    from pytest_sfn.expressions.jsonata_template import (
+        JsonataTemplateError,
+        compile_jsonata_template,
+    )
+
+    compiled: dict[str, Any] = {}
+    for name in fields:
+        if name in raw:
+            try:
+                compiled[name] = compile_jsonata_template(
+                    raw[name], prefix + name, f"{pointer}/{name}"
+                )
+            except JsonataTemplateError as exc:
+                raise _Problem(exc.message, exc.pointer) from None
+    return compiled
 
 
 def _retry(raw: dict[str, Any], pointer: str) -> tuple[Retrier, ...]:
@@ -148,6 +199,9 @@ def _catch(raw: dict[str, Any], pointer: str, language: str) -> tuple[Catcher, .
                 next=c["Next"],
                 result_path=_path(c, "ResultPath", where) if language == JSONPATH else None,
                 assign=_assign(c, where, language),
+                jsonata_fields={}
+                if language == JSONPATH
+                else _jsonata_fields(c, where, _CATCH_FIELDS, f"Catch[{i}]/"),
                 output=c.get("Output"),
                 has_output="Output" in c,
                 pointer=where,
@@ -209,6 +263,9 @@ def _choice(name: str, raw: dict[str, Any], pointer: str, language: str) -> Stat
                 condition=_condition(rule, where, lang),
                 next=rule["Next"],
                 assign=_assign(rule, where, lang),
+                jsonata_fields={}
+                if lang == JSONPATH
+                else _jsonata_fields(rule, where, _RULE_FIELDS, f"Choices[{i}]/"),
                 output=rule.get("Output"),
                 has_output="Output" in rule,
                 pointer=where,
@@ -283,7 +340,8 @@ def _parallel(name: str, raw: dict[str, Any], pointer: str, language: str) -> St
     common = _common(name, raw, pointer, language)
     lang = common["query_language"]
     branches = tuple(
-        _graph(b, f"{pointer}/Branches/{i}", b.get("QueryLanguage", lang))
+        # A state without QueryLanguage takes the machine's, not the enclosing state's.
+        _graph(b, f"{pointer}/Branches/{i}", b.get("QueryLanguage", language))
         for i, b in enumerate(raw["Branches"])
     )
     return ParallelState(
@@ -310,7 +368,7 @@ def _map(name: str, raw: dict[str, Any], pointer: str, language: str) -> State:
     return MapState(
         **common,
         **_result_fields(raw, pointer, lang),
-        processor=_graph(proc, f"{pointer}/{key}", proc.get("QueryLanguage", lang)),
+        processor=_graph(proc, f"{pointer}/{key}", proc.get("QueryLanguage", language)),
         mode=config.get("Mode", "INLINE"),
         execution_type=config.get("ExecutionType"),
         items_path=_path(raw, "ItemsPath", pointer) if jsonpath else None,

@@ -8,7 +8,8 @@ first, each with its AWS ``code``, a message in AWS's words and a JSON pointer
 The rules live in sibling modules: ``_validate_fields`` (the field matrix of each state type
 and one state's checks), ``_validate_choice``, ``_validate_errors`` (Retry/Catch),
 ``_validate_map`` (Parallel and Map), ``_validate_data`` (paths, payload templates,
-``Assign``) and ``_validate_graph`` (names, transitions, reachability). This module walks the
+``Assign``), ``_validate_jsonata`` (``{% %}`` expressions), ``_validate_graph`` (names,
+transitions, reachability) and ``_validate_variables`` (variable scopes). This module walks the
 definition and its nested workflows.
 """
 
@@ -30,6 +31,7 @@ from pytest_sfn.parsing._validate_common import (
 )
 from pytest_sfn.parsing._validate_fields import QUERY_LANGUAGES, validate_state
 from pytest_sfn.parsing._validate_graph import check_graph, check_names
+from pytest_sfn.parsing._validate_variables import check_variables
 
 __all__ = ["validate_definition"]
 
@@ -64,6 +66,7 @@ def validate_definition(definition: Any, *, machine_type: str = "STANDARD") -> l
     _visit_top_level(c, definition)
     check_names(c)
     check_graph(c)
+    check_variables(c)
     if machine_type == "EXPRESS":
         _check_express(c, definition, ())
     return c.diagnostics

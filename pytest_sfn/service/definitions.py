@@ -67,13 +67,10 @@ def invalid_definition_message(diagnostics: list[Diagnostic]) -> str:
     error already carries its location in its message (``... at [Source: ...]``).
     """
     parts = [
-        d.code + ": " + d.message if d.code == _INVALID_JSON else d.render() for d in diagnostics
+        d.code + ": " + d.message if d.code == _INVALID_JSON else d.render(hint=False)
+        for d in diagnostics
     ]
     return "Invalid State Machine Definition: '" + ", ".join(parts) + "'"
-
-
-def _pointer(*parts: str | int) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def _pointer(*parts: str | int) -> str:

@@ -188,3 +188,24 @@ def test_local_client_validation_has_no_hints() -> None:
     result = client.validate_state_machine_definition(definition=_json.dumps(definition))
     assert result["result"] == "FAIL"
     assert all("did you mean" not in d["message"] for d in result["diagnostics"])
+
+
+def test_create_state_machine_message_has_no_hints() -> None:
+    import json as _json
+
+    from botocore.exceptions import ClientError
+
+    from pytest_sfn import local_client
+
+    client = local_client()
+    definition = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Next": "Bb"}, "B": {"Type": "Succeed"}},
+    }
+    with pytest.raises(ClientError) as info:
+        client.create_state_machine(
+            name="m", definition=_json.dumps(definition), roleArn="arn:aws:iam::123456789012:role/r"
+        )
+    message = info.value.response["Error"]["Message"]
+    assert "Missing 'Next' target: Bb at /States/A/Next" in message
+    assert "did you mean" not in message

@@ -742,7 +742,9 @@ def test_result_writer_config_reshapes_results(transformation: str, expected: ob
 @pytest.mark.parametrize("mode", ["INLINE", "DISTRIBUTED"])
 def test_unanswered_task_in_a_map_is_not_caught_by_the_map(mode: str) -> None:
     processor = {
-        "ProcessorConfig": {"Mode": mode, "ExecutionType": "STANDARD"} if mode == "DISTRIBUTED" else {"Mode": mode},
+        "ProcessorConfig": {"Mode": mode, "ExecutionType": "STANDARD"}
+        if mode == "DISTRIBUTED"
+        else {"Mode": mode},
         "StartAt": "T",
         "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}},
     }
@@ -780,7 +782,12 @@ def test_unanswered_task_in_a_parallel_is_not_caught_by_the_parallel() -> None:
     branch = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, "End": True}}}
     sm = machine(
         {
-            "P": {"Type": "Parallel", "Branches": [branch], "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}], "End": True},
+            "P": {
+                "Type": "Parallel",
+                "Branches": [branch],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}],
+                "End": True,
+            },
             "C": {"Type": "Succeed"},
         }
     )

@@ -330,7 +330,7 @@ CASES = [
     case("map-arguments", jsonata(one(map_(Arguments={}))), S, "/States/A", "Field 'Arguments' is not supported"),
     case("state-comment", one(pass_(Comment=5)), S, "/States/A/Comment", "Expected value of type [STRING]"),
     case("state-name-too-long", one(pass_(), name=LONG), "INVALID_STATE_NAME", f"/States/{LONG}",
-         "1 to 80 characters"),
+         f"Invalid State name: State '{LONG}' exceeds the 80-character limit allowed by the service"),
     case("state-name-empty", one(pass_(), name=""), "INVALID_STATE_NAME", "/States/", "Invalid State name ''"),
     # paths
     case("inputpath", one(pass_(InputPath="foo")), S, "/States/A/InputPath",
