@@ -33,6 +33,7 @@ from pytest_sfn.engine.retry import find_handler, retry_delay
 from pytest_sfn.engine.runtime import (
     EXPRESS_MAX,
     NOT_TRUNCATED,
+    PAYLOAD_LIMIT,
     RETRYABLE,
     Done,
     Frame,
@@ -234,11 +235,14 @@ class Interpreter:
             )
             raise
         output_text = payload(done.output)
-        if too_large(output_text):
-            # AWS-recorded: an oversized state output fails the execution, no StateExited.
-            error, cause = "States.DataLimitExceeded", data_limit_cause(state.name)
-            self._record(state, frame, value, None, entered_at, None, visit, error, cause)
-            raise GraphFailure(error, cause)
+        assigned_text = (
+            {k: payload(v) for k, v in done.assigned.items()} if done.assigned is not None else None
+        )
+        problem = _size_problem(state.name, output_text, assigned_text)
+        if problem is not None:
+            # An oversized output or variable fails the execution, no StateExited.
+            self._record(state, frame, value, None, entered_at, None, visit, *problem)
+            raise GraphFailure(*problem)
         if done.assigned:
             frame.variables.update(done.assigned)
         details: dict[str, Any] = {
@@ -246,8 +250,8 @@ class Interpreter:
             "output": output_text,
             "outputDetails": NOT_TRUNCATED,
         }
-        if done.assigned is not None:
-            details["assignedVariables"] = {k: payload(v) for k, v in done.assigned.items()}
+        if assigned_text is not None:
+            details["assignedVariables"] = assigned_text
             details["assignedVariablesDetails"] = NOT_TRUNCATED
         thread.last = self.add(type_ + "StateExited", thread.last, details)
         self._record(
@@ -406,3 +410,30 @@ def deadline_for(
     if timeout_seconds is not None and limit is not None:
         seconds = min(timeout_seconds, limit)
     return start + timedelta(seconds=seconds) if seconds is not None else None
+
+
+def _size_problem(
+    name: str, output_text: str, assigned: dict[str, str] | None
+) -> tuple[str, str] | None:
+    """``(error, cause)`` when a state's output or variables exceed 256 KiB, else ``None``.
+
+    The output rule is AWS-recorded; the variable limits (256 KiB per variable and per
+    ``Assign``) are AWS-documented, their error text is ours.
+    """
+    if too_large(output_text):
+        return "States.DataLimitExceeded", data_limit_cause(name)
+    if not assigned:
+        return None
+    for variable, text in assigned.items():
+        if too_large(text):
+            return "States.DataLimitExceeded", (
+                f"The variable '{variable}' assigned by the state '{name}' exceeds the maximum "
+                "size of 256 KiB."
+            )
+    total = sum(len(text.encode()) for text in assigned.values())
+    if total > PAYLOAD_LIMIT:
+        return "States.DataLimitExceeded", (
+            f"The variables assigned by the state '{name}' together exceed the maximum size of "
+            "256 KiB."
+        )
+    return None

@@ -416,3 +416,22 @@ def test_random_and_uuid_are_seeded() -> None:
     assert first.output == again.output
     assert first.output != other.output
     assert 0 <= first.output["r"] < 1
+
+
+@pytest.mark.parametrize(
+    ("assign", "message"),
+    [
+        (
+            {"big": "{% $pad('', 270000, 'x') %}"},
+            "The variable 'big' assigned by the state 'P' exceeds the maximum size of 256 KiB.",
+        ),
+        (
+            {"a": "{% $pad('', 140000, 'x') %}", "b": "{% $pad('', 140000, 'x') %}"},
+            "The variables assigned by the state 'P' together exceed the maximum size of 256 KiB.",
+        ),
+    ],
+)
+def test_variable_size_limits(assign: dict[str, str], message: str) -> None:
+    sm = jsonata({"P": {"Type": "Pass", "Assign": assign, "Output": {}, "End": True}})
+    execution = sm.execute({})
+    assert (execution.error, execution.cause) == ("States.DataLimitExceeded", message)
