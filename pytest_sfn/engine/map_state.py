@@ -58,17 +58,32 @@ def _integer(it: Interpreter, state: MapState, literal: JSON, path: Any, name: s
         value = resolve_path(path, it.scope(effective, visit, frame))
     except PathNotFound:
         value = None
-    ok = not isinstance(value, bool) and isinstance(value, (int, float))
-    if kind == "integer":
-        ok = ok and int(value) == value
-    if not ok:
+    number = _as_number(value)  # AWS-recorded: a numeric string such as "1" is accepted
+    ok = number is not None and (kind != "integer" or int(number) == number)
+    if not ok or number is None:
         shown = value if isinstance(value, str) else _dump(value)
         word = "a valid integer" if kind == "integer" else "a valid float"
         raise StatesError(
             "States.Runtime",
             f'The {name}Path field refers to value "{shown}" which is not {word}: {path.text}',
         )
-    return int(value) if kind == "integer" else float(value)
+    return int(number) if kind == "integer" else float(number)
+
+
+def _as_number(value: JSON) -> float | int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
 
 
 def _item_input(it: Interpreter, state: MapState, effective: JSON, index: int, item: JSON,

@@ -100,10 +100,11 @@ class Interpreter:
         }
         if visit.retryable:  # AWS-recorded: Pass/Choice/Wait contexts carry no RetryCount
             state["RetryCount"] = visit.retry_count
+        # AWS-recorded key order: Execution, StateMachine, State (then Task, Map).
         ctx: dict[str, JSON] = {
             "Execution": self._execution_context,
-            "State": state,
             "StateMachine": self._machine_context,
+            "State": state,
         }
         if visit.task_token is not None:
             ctx["Task"] = {"Token": visit.task_token}
@@ -201,9 +202,10 @@ class Interpreter:
         """Enter, run and exit one state; returns its output and the next state's name."""
         type_ = state.type
         entered_at = self.clock.now()
+        entered_prev = thread.last
         entered = self.add(
             type_ + "StateEntered",
-            thread.last,
+            entered_prev,
             {"name": state.name, "input": payload(value), "inputDetails": NOT_TRUNCATED},
         )
         thread.last = entered
@@ -216,10 +218,11 @@ class Interpreter:
         except StatesError as err:
             error, cause = locate_error(err, state.name, entered)
             if error == "States.QueryEvaluationError":
-                # AWS-recorded: an EvaluationFailed event (linked to 0) precedes the failure.
+                # AWS-recorded: an EvaluationFailed event precedes the failure, linked like
+                # the state's entered event (to the event before it).
                 thread.last = self.add(
                     "EvaluationFailed",
-                    0,
+                    entered_prev,
                     {
                         "error": error,
                         "cause": cause,

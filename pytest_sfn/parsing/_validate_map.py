@@ -28,14 +28,11 @@ from pytest_sfn.parsing._validate_data import check_path, check_payload
 from pytest_sfn.parsing._validate_jsonata import walk_jsonata
 
 #: Map fields that only a Distributed Map accepts.
+#: AWS-recorded: an INLINE Map accepts (and ignores) the ToleratedFailure* fields.
 DISTRIBUTED_ONLY = (
     "ItemReader",
     "ItemBatcher",
     "ResultWriter",
-    "ToleratedFailurePercentage",
-    "ToleratedFailurePercentagePath",
-    "ToleratedFailureCount",
-    "ToleratedFailureCountPath",
     "Label",
 )
 _MAX_LABEL = 40

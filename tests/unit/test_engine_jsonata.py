@@ -435,3 +435,26 @@ def test_variable_size_limits(assign: dict[str, str], message: str) -> None:
     sm = jsonata({"P": {"Type": "Pass", "Assign": assign, "Output": {}, "End": True}})
     execution = sm.execute({})
     assert (execution.error, execution.cause) == ("States.DataLimitExceeded", message)
+
+
+def test_evaluation_failed_links_like_the_entered_event() -> None:
+    sm = jsonata(
+        {
+            "State0": {"Type": "Pass", "Next": "State1"},
+            "State1": {"Type": "Pass", "Output": {"result": "{% $doesNotExist %}"}, "End": True},
+        }
+    )
+    execution = sm.execute({})
+    chain = [(e.id, e.previous_event_id, e.type) for e in execution.history]
+    assert chain[3:] == [
+        (4, 3, "PassStateEntered"),
+        (5, 3, "EvaluationFailed"),
+        (6, 5, "ExecutionFailed"),
+    ]
+    assert execution.history[4].details == {
+        "error": "States.QueryEvaluationError",
+        "cause": "An error occurred while executing the state 'State1' (entered at the event id #4). "
+        "The JSONata expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined).",
+        "location": "Output/result",
+        "state": "State1",
+    }

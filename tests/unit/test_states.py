@@ -793,3 +793,21 @@ def test_unanswered_task_in_a_parallel_is_not_caught_by_the_parallel() -> None:
     )
     execution = sm.execute({}, mock_errors="fail")
     assert (execution.status, execution.error) == ("FAILED", "pytest_sfn.UnmockedTask")
+
+
+def test_inline_map_accepts_tolerated_failure_fields() -> None:
+    # AWS-recorded: accepted on an INLINE Map, and without effect there.
+    execution = machine(map_state(ToleratedFailureCount=1)).execute([1])
+    assert execution.output == [1]
+
+
+def test_max_concurrency_path_accepts_a_numeric_string() -> None:
+    execution = machine(map_state(ItemsPath="$.v", MaxConcurrencyPath="$.m")).execute(
+        {"v": [1, 2], "m": "1"}
+    )
+    assert execution.output == [1, 2]
+
+
+def test_context_object_key_order() -> None:
+    sm = machine({"P": {"Type": "Pass", "Parameters": {"c.$": "$$"}, "End": True}})
+    assert list(sm.execute({}).output["c"]) == ["Execution", "StateMachine", "State"]

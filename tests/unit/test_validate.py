@@ -658,8 +658,6 @@ CASES = [
     case("inline-item-batcher", one(map_(ItemBatcher={})), S, "/States/A", "Field 'ItemBatcher' is not supported"),
     case("inline-result-writer", one(map_(ResultWriter={"WriterConfig": {}})), S, "/States/A",
          "Field 'ResultWriter' is not supported"),
-    case("inline-tolerated", one(map_(ToleratedFailureCount=1)), S, "/States/A",
-         "Field 'ToleratedFailureCount' is not supported"),
     case("inline-label", one(map_(Label="l")), S, "/States/A", "Field 'Label' is not supported"),
     case("tolerated-percentage-max", one(dmap(ToleratedFailurePercentage=101)), S,
          "/States/A/ToleratedFailurePercentage", "Maximum value is 100"),
