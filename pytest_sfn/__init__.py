@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_sfn.engine.execution import Execution, StateRecord
+from pytest_sfn.engine.execution import Execution, StateRecord, TaskCall
 from pytest_sfn.engine.history import HistoryEvent
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
 from pytest_sfn.errors import (
@@ -39,6 +39,7 @@ __all__ = [
     "StateRecord",
     "StatesError",
     "StatesErrorName",
+    "TaskCall",
     "TaskOutcome",
     "TaskRequest",
     "Throw",

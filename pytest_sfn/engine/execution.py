@@ -10,7 +10,7 @@ from pytest_sfn._json import dump_compact as _dump
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.history import HistoryEvent
 
-__all__ = ["Execution", "StateRecord"]
+__all__ = ["Execution", "StateRecord", "TaskCall"]
 
 #: Address of a state inside Map iterations / Parallel branches: ``("Process", 3)`` is
 #: iteration 3 of the Map state ``Process``; ``()`` is the top level.
@@ -53,6 +53,41 @@ class StateRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskCall:
+    """One invocation of a Task state, as the integration (or mock) saw it.
+
+    Attributes:
+        state: the Task state's name.
+        scope: where it ran (see :class:`StateRecord`).
+        attempt: 0 for the first call of a state visit, then 1, 2... for retries.
+        parameters: the effective parameters sent (after InputPath/Parameters or Arguments).
+        resource: the ``Resource`` ARN.
+        result: the raw result, when it succeeded.
+        error, cause: the failure (``States.Timeout`` for a timeout), when it failed.
+        started_at, finished_at: virtual times.
+        failed: whether it failed.
+    """
+
+    state: str
+    scope: Scope
+    attempt: int
+    parameters: JSON
+    resource: str
+    result: JSON
+    error: str | None
+    cause: str | None
+    started_at: datetime
+    finished_at: datetime
+    #: Whether the call failed (a failure may carry no error name, as a callback can).
+    failed: bool = False
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the call returned a result."""
+        return not self.failed
+
+
+@dataclass(frozen=True, slots=True)
 class Execution:
     """A finished execution.
 
@@ -78,6 +113,7 @@ class Execution:
     states: tuple[StateRecord, ...]
     history: tuple[HistoryEvent, ...]
     redrive_count: int = 0
+    task_calls: tuple[TaskCall, ...] = ()
 
     @property
     def succeeded(self) -> bool:
@@ -122,6 +158,13 @@ class Execution:
                 return record
         ran = ", ".join(dict.fromkeys(r.name for r in self.states)) or "none"
         raise KeyError(f"state {name!r} did not run in this execution (states that ran: {ran})")
+
+    def calls(self, state: str | None = None) -> list[TaskCall]:
+        """Task invocations in order, optionally only those of the Task state ``state``.
+
+        ``execution.calls("Charge")[0].parameters`` is what the first call of ``Charge`` sent.
+        """
+        return [c for c in self.task_calls if state is None or c.state == state]
 
     def events(self, *types: str) -> list[HistoryEvent]:
         """History events, optionally only those of the given types."""

@@ -19,7 +19,7 @@ from typing import Any
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.clock import DeadlineReached, VirtualClock, iso_timestamp
 from pytest_sfn.engine.dataflow import apply_output_path, apply_result_path, apply_template
-from pytest_sfn.engine.execution import Execution, StateRecord
+from pytest_sfn.engine.execution import Execution, StateRecord, TaskCall
 from pytest_sfn.engine.failure import GraphFailure
 from pytest_sfn.engine.history import HistoryEvent, payload
 from pytest_sfn.engine.jsonata_states import (
@@ -68,6 +68,7 @@ class Interpreter:
     events: list[HistoryEvent] = field(default_factory=list)
     records: list[StateRecord | None] = field(default_factory=list)
     invocations: dict[str, int] = field(default_factory=dict)
+    calls: list[TaskCall] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.env = IntrinsicEnv(self.rng, self.uuid4)
@@ -173,6 +174,7 @@ class Interpreter:
             states=tuple(r for r in self.records if r is not None),
             history=tuple(self.events) if cfg.machine_type == "STANDARD" else (),
             redrive_count=cfg.redrive_count,
+            task_calls=tuple(self.calls),
         )
 
     def _record_history_overflow(self, error: str, cause: str, thread: Thread) -> None:

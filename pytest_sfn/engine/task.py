@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._types import JSON
+from pytest_sfn.engine.execution import TaskCall
 from pytest_sfn.engine.failure import MockFailure
 from pytest_sfn.engine.history import payload
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
@@ -179,7 +180,9 @@ def run_task(
         heartbeat_seconds=heartbeat,
         invocation=invocation,
     )
+    started_at = it.clock.now()
     outcome = _ask(it, request)
+    call = _CallRecorder(it, state, frame, request, started_at)
     name, started = events.started()
     thread.last = it.add(name, thread.last, started)
     if state.resource.pattern == ".waitForTaskToken" and state.resource.kind == "service":
@@ -193,11 +196,13 @@ def run_task(
         thread.last = it.add(name, thread.last, details)
         err = StatesError(_TIMEOUT, None)
         err.heartbeat = by_heartbeat  # type: ignore[attr-defined]
+        call.failed(_TIMEOUT, None)
         raise err
     it.clock.advance(outcome.duration)
     if outcome.failed:
         name, details = events.failed("Failed", outcome.error, outcome.cause)
         thread.last = it.add(name, thread.last, details)
+        call.failed(outcome.error, outcome.cause)
         raise StatesError(outcome.error, outcome.cause)
     try:
         text = payload(outcome.output)
@@ -217,10 +222,47 @@ def run_task(
         )
         name, details = events.failed("Failed", error, cause)
         thread.last = it.add(name, thread.last, details)
+        call.failed(error, cause)
         raise StatesError(error, cause)
+    call.succeeded(outcome.output)
     name, details = events.succeeded(outcome.output)
     thread.last = it.add(name, thread.last, details)
     return outcome.output
+
+
+class _CallRecorder:
+    """Appends the :class:`TaskCall` of one invocation once its outcome is known."""
+
+    __slots__ = ("it", "state", "frame", "request", "started_at")
+
+    def __init__(self, it: Interpreter, state: TaskState, frame: Frame, request: TaskRequest,
+                 started_at: Any) -> None:  # fmt: skip
+        self.it, self.state, self.frame = it, state, frame
+        self.request, self.started_at = request, started_at
+
+    def _add(self, result: JSON, error: str | None, cause: str | None, failed: bool) -> None:
+        request = self.request
+        self.it.calls.append(
+            TaskCall(
+                state=request.state_name,
+                scope=self.frame.scope,
+                attempt=request.attempt,
+                parameters=request.parameters,
+                resource=self.state.resource.arn,
+                result=result,
+                error=error,
+                cause=cause,
+                started_at=self.started_at,
+                finished_at=self.it.clock.now(),
+                failed=failed,
+            )
+        )
+
+    def succeeded(self, result: JSON) -> None:
+        self._add(result, None, None, False)
+
+    def failed(self, error: str | None, cause: str | None) -> None:
+        self._add(None, error, cause, True)
 
 
 def _ask(it: Interpreter, request: TaskRequest) -> TaskOutcome:

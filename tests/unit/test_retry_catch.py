@@ -279,3 +279,38 @@ def test_parallel_and_map_retry_rerun_their_children() -> None:
     assert execution.output == [1, 2]
     assert execution.state("M").attempts == 2
     assert len(execution.events("MapStateStarted")) == 2
+
+
+def test_every_task_call_is_recorded() -> None:
+    sm = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": LAMBDA,
+                "Parameters": {"n.$": "$.n"},
+                "Retry": [{"ErrorEquals": ["Boom"], "IntervalSeconds": 5}],
+                "Next": "Slow",
+            },
+            "Slow": {
+                "Type": "Task",
+                "Resource": LAMBDA,
+                "TimeoutSeconds": 1,
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Done"}],
+                "End": True,
+            },
+            "Done": {"Type": "Succeed"},
+        }
+    )
+    answers = {"T": InOrder(Throw("Boom", "first"), {"ok": 1}), "Slow": Return(None, duration=10)}
+    execution = sm.execute({"n": 7}, results=answers)
+    first, second = execution.calls("T")
+    assert (first.attempt, first.failed, first.error, first.cause) == (0, True, "Boom", "first")
+    assert (second.attempt, second.succeeded, second.result) == (1, True, {"ok": 1})
+    assert first.parameters == second.parameters == {"n": 7}
+    assert second.started_at - first.finished_at == timedelta(seconds=5)
+    (slow,) = execution.calls("Slow")
+    assert (slow.error, slow.finished_at - slow.started_at) == (
+        "States.Timeout",
+        timedelta(seconds=1),
+    )
+    assert [c.state for c in execution.calls()] == ["T", "T", "Slow"]
