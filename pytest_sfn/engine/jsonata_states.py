@@ -93,11 +93,12 @@ def expect_type(
     if _type_name(value) == expected or (expected == "integer" and _is_integer(value)):
         return value
     template = fields[name]
+    field = getattr(template, "field", name)  # e.g. "Choices[1]/Condition", as AWS names it
     raise query_error(
         f"The JSONata expression '{getattr(template, 'expression_text', '')}' specified for the "
-        f"field '{name}' returned an unexpected result type. Expected '{expected}', but was "
+        f"field '{field}' returned an unexpected result type. Expected '{expected}', but was "
         f"'{_type_name(value)}' for value: {dump_compact(value)}",
-        name,
+        field,
     )
 
 

@@ -458,3 +458,26 @@ def test_evaluation_failed_links_like_the_entered_event() -> None:
         "location": "Output/result",
         "state": "State1",
     }
+
+
+def test_choice_condition_type_error_names_the_rule() -> None:
+    sm = jsonata(
+        {
+            "C": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Condition": "{% false %}", "Next": "D"},
+                    {"Condition": "{% 'yes' %}", "Next": "D"},
+                ],
+                "Default": "D",
+            },
+            "D": {"Type": "Succeed"},
+        }
+    )
+    execution = sm.execute({})
+    assert execution.error == "States.QueryEvaluationError"
+    assert (
+        "specified for the field 'Choices[1]/Condition' returned an unexpected result type"
+        in execution.cause
+    )
+    assert execution.events("EvaluationFailed")[0].details["location"] == "Choices[1]/Condition"
