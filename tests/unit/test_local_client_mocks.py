@@ -160,8 +160,8 @@ def test_running_out_of_entries_fails_the_execution() -> None:
     assert described["status"] == "FAILED"
     assert described["error"] == "pytest_sfn.UnmockedTask"
     assert described["cause"] == (
-        "Task state 'LambdaState' was invoked 3 times in test case 'RetryPath', but mocked "
-        "response 'MockedLambdaRetry' only answers invocations 0-1"
+        "Task state 'LambdaState' was invoked 3 times but only 2 responses are mocked "
+        "(/MockedResponses/MockedLambdaRetry, used by test case 'RetryPath')"
     )
 
 
