@@ -1,8 +1,8 @@
 """pytest-sfn: test AWS Step Functions state machines in-process.
 
 The public API: :class:`StateMachine` to load and execute definitions, the result types,
-the task answer helpers, :func:`local_client` (a botocore ``stepfunctions`` client answered
-in-process) and the error hierarchy.
+the task answer helpers and mocks (:class:`Mocks`, :class:`MockSet`), :func:`local_client`
+(a botocore ``stepfunctions`` client answered in-process) and the error hierarchy.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from pytest_sfn.errors import (
     UnmockedTaskError,
 )
 from pytest_sfn.machine import StateMachine
+from pytest_sfn.mocks.fluent import Mocks
+from pytest_sfn.mocks.model import MockSet
 from pytest_sfn.mocks.results import InOrder, Return, Throw
 
 __version__ = "0.1.0"
@@ -33,6 +35,8 @@ __all__ = [
     "HistoryEvent",
     "InOrder",
     "MockError",
+    "MockSet",
+    "Mocks",
     "Return",
     "SfnError",
     "StateMachine",

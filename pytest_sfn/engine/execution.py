@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -198,3 +200,57 @@ class Execution:
         elif self.status != "RUNNING":
             out["redriveStatus"] = "REDRIVABLE"
         return out
+
+    # --- assertion helpers (delegates of pytest_sfn.testing.assertions) -------------------
+
+    def assert_succeeded(self) -> Execution:
+        """Assert that the execution ended ``SUCCEEDED``; returns it (for chaining).
+
+        See :func:`pytest_sfn.testing.assertions.assert_succeeded`.
+        """
+        __tracebackhide__ = True
+        from pytest_sfn.testing import assertions
+
+        return assertions.assert_succeeded(self)
+
+    def assert_failed(
+        self, error: str | None = None, cause: str | re.Pattern[str] | None = None
+    ) -> Execution:
+        """Assert that it ended ``FAILED`` (with this ``error`` / ``cause`` when given).
+
+        See :func:`pytest_sfn.testing.assertions.assert_failed`.
+        """
+        __tracebackhide__ = True
+        from pytest_sfn.testing import assertions
+
+        return assertions.assert_failed(self, error, cause)
+
+    def assert_path(self, expected: Sequence[str], *scope: Any) -> Execution:
+        """Assert the states entered in order (top level, or inside ``scope``).
+
+        See :func:`pytest_sfn.testing.assertions.assert_path`.
+        """
+        __tracebackhide__ = True
+        from pytest_sfn.testing import assertions
+
+        return assertions.assert_path(self, expected, *scope)
+
+    def assert_called_with(self, state: str, parameters: JSON, exact: bool = False) -> TaskCall:
+        """Assert the parameters of the last call of Task state ``state``; returns the call.
+
+        See :func:`pytest_sfn.testing.assertions.assert_called_with`.
+        """
+        __tracebackhide__ = True
+        from pytest_sfn.testing import assertions
+
+        return assertions.assert_called_with(self, state, parameters, exact=exact)
+
+    def assert_output(self, expected: JSON, *, exact: bool = True) -> Execution:
+        """Assert the output (equal, or containing ``expected`` with ``exact=False``).
+
+        See :func:`pytest_sfn.testing.assertions.assert_output`.
+        """
+        __tracebackhide__ = True
+        from pytest_sfn.testing import assertions
+
+        return assertions.assert_output(self, expected, exact=exact)

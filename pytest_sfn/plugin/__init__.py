@@ -1,27 +1,60 @@
 """The pytest plugin of pytest-sfn (entry point ``sfn``; disable with ``-p no:sfn``).
 
-This package is the only part of pytest-sfn that imports pytest. It provides the ``sfn``
-fixture (an :class:`SfnHarness`), the ``@pytest.mark.sfn`` marker, a report header line
-and assertion explanations for executions.
+This package is the only part of pytest-sfn that imports pytest. It provides:
+
+* the fixtures ``sfn`` (an :class:`SfnHarness`), ``sfn_mocks`` (a fresh
+  :class:`~pytest_sfn.mocks.Mocks` builder) and ``sfn_client`` (a botocore client answered
+  in-process, with the test's mocks);
+* the ``@pytest.mark.sfn(...)`` marker, which also requests the ``sfn`` fixture;
+* the ``--sfn-*`` command-line and ``sfn_*`` ini options;
+* ``*.sfn.yaml`` / ``*.sfn.yml`` scenario files collected as tests, one per scenario;
+* assertion explanations for executions and a report header line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_sfn.plugin.fixtures import CURRENT_KEY, sfn
+from pytest_sfn.plugin.collect import ScenarioCollector, ScenarioItem, is_scenario_file
+from pytest_sfn.plugin.fixtures import (
+    CALL_FAILED_KEY,
+    CURRENT_KEY,
+    OPTIONS_KEY,
+    SETTINGS_KEY,
+    marker_options,
+    sfn,
+    sfn_client,
+    sfn_mocks,
+)
 from pytest_sfn.plugin.harness import SfnHarness
-from pytest_sfn.plugin.options import MARKER_DOC, SfnOptions
+from pytest_sfn.plugin.options import MARKER_DOC, SfnOptions, SfnSettings, add_options
 from pytest_sfn.plugin.reporting import explain_comparison
 
-__all__ = ["SfnHarness", "SfnOptions", "sfn"]
+__all__ = [
+    "ScenarioCollector",
+    "ScenarioItem",
+    "SfnHarness",
+    "SfnOptions",
+    "SfnSettings",
+    "sfn",
+    "sfn_client",
+    "sfn_mocks",
+]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register ``--sfn-*`` and ``sfn_*`` (hookspec: ``pytest_addoption``)."""
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``sfn`` marker (hookspec: ``pytest_configure``)."""
+    """Register the ``sfn`` marker and read the settings (hookspec: ``pytest_configure``)."""
     config.addinivalue_line("markers", MARKER_DOC)
+    config.stash[SETTINGS_KEY] = SfnSettings.from_config(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -31,15 +64,53 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"pytest-sfn {__version__}"
 
 
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect ``*.sfn.yaml`` / ``*.sfn.yml`` files (hookspec: ``pytest_collect_file``)."""
+    if is_scenario_file(file_path):
+        return ScenarioCollector.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Merge each test's ``sfn`` markers; a marked test gets the ``sfn`` fixture.
+
+    Hookspec: ``pytest_collection_modifyitems``. A marker with a bad keyword is kept as
+    the error the ``sfn`` fixture raises, so only that test fails.
+    """
+    for item in items:
+        if not isinstance(item, pytest.Function) or item.get_closest_marker("sfn") is None:
+            continue
+        item.stash[OPTIONS_KEY] = marker_options(item)
+        if "sfn" not in item.fixturenames:
+            item.fixturenames.append("sfn")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Remember whether the test body failed (hookspec: ``pytest_runtest_makereport``).
+
+    The ``sfn`` fixture does not report unused mocks of a test that already failed.
+    """
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED_KEY] = report.failed
+    return report
+
+
 def pytest_assertrepr_compare(
     config: pytest.Config, op: str, left: Any, right: Any
 ) -> list[str] | None:
-    """Explain a failed ``==`` on an execution's status or path.
+    """Explain a failed ``==`` on executions, an execution's status or its path.
 
-    Hookspec: ``pytest_assertrepr_compare``.
+    Hookspec: ``pytest_assertrepr_compare``. With ``-v`` the explanation shows every state
+    visit with its input and output.
     """
     if op != "==":
         return None
     harness = config.stash.get(CURRENT_KEY, None)
-    executions = harness.executions if harness is not None else []
-    return explain_comparison(left, right, executions)
+    executions = harness.all_executions() if harness is not None else []
+    return explain_comparison(
+        left, right, executions, verbose=int(config.getoption("verbose", 0) or 0) > 0
+    )

@@ -1,28 +1,135 @@
 """``SfnHarness``: what the ``sfn`` fixture returns.
 
-Loads definitions relative to the test file (cached for the session), executes them with
-the marker's defaults and keeps every execution of the test in :attr:`SfnHarness.executions`.
-Errors the user must fix (an invalid definition, a Task without a result) are re-raised
-without the engine's internal frames, so the failure shows the test line and the message.
+Loads definitions relative to the test file (cached for the session), answers Task states
+from the test's mocks and results, executes with the marker's defaults and keeps every
+execution of the test in :attr:`SfnHarness.executions`. Errors the user must fix (an
+invalid definition, a Task without a mock) are re-raised without the engine's internal
+frames, so the failure shows the test line and the message.
+
+Where a Task's answer comes from, highest priority first: ``results=`` of
+:meth:`SfnHarness.execute`, the marker's ``results``, then the mock set made of (each
+overriding the previous state by state) the markers' ``mocks`` (farthest first), the
+``sfn_mocks`` builder and ``mocks=`` of :meth:`SfnHarness.execute`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.execution import Execution
+from pytest_sfn.engine.ports import TaskHandler, TaskOutcome, TaskRequest
 from pytest_sfn.errors import DefinitionError, MockError
 from pytest_sfn.machine import NO_INPUT, StateMachine
-from pytest_sfn.plugin.options import SfnOptions
+from pytest_sfn.mocks.documents import load_yaml_document
+from pytest_sfn.mocks.fluent import Mocks
+from pytest_sfn.mocks.handler import MockHandler
+from pytest_sfn.mocks.model import MockSet
+from pytest_sfn.mocks.results import ResultProvider
+from pytest_sfn.mocks.sfn_local import SfnLocalConfig, load_sfn_local_config
+from pytest_sfn.mocks.yaml_mocks import mocks_from_yaml
+from pytest_sfn.plugin.options import MockSource, SfnOptions, SfnSettings
+from pytest_sfn.testing.machines import MachineCache, find_path, load_machine, state_names
+from pytest_sfn.testing.scenario import SCENARIO_SUFFIXES, read_scenario_file
+from pytest_sfn.testing.unused import unused_responses
 
-__all__ = ["DefinitionCache", "SfnHarness"]
+if TYPE_CHECKING:
+    from pytest_sfn.service.backend import SfnBackend
 
-#: Session-wide cache: (absolute path, sorted load kwargs) -> loaded machine.
-DefinitionCache = MutableMapping[tuple[str, Hashable], StateMachine]
+__all__ = ["DefinitionCache", "FileCache", "SfnHarness"]
+
+#: Session-wide cache of loaded machines (see :mod:`pytest_sfn.testing.machines`).
+DefinitionCache = MachineCache
+#: Session-wide cache of read mock files: (kind, absolute path) -> parsed content.
+FileCache = MutableMapping[tuple[str, str], Any]
+
+_T = TypeVar("_T")
+_SFN_LOCAL_KEYS = frozenset({"StateMachines", "MockedResponses"})
+
+
+def _is_sfn_local(value: Any) -> bool:
+    return isinstance(value, Mapping) and bool(value) and set(value) <= _SFN_LOCAL_KEYS
+
+
+class _ResultsFirst:
+    """Answers the states of ``results`` from them, every other state from the mocks."""
+
+    __slots__ = ("mocks", "names", "results")
+
+    def __init__(self, results: Mapping[str, Any], mocks: MockHandler) -> None:
+        self.names = frozenset(results)
+        self.results = ResultProvider(results)
+        self.mocks = mocks
+
+    def __call__(self, request: TaskRequest) -> TaskOutcome:
+        if request.state_name in self.names:
+            return self.results(request)
+        return self.mocks(request)
+
+
+def _pick_a_test_case(shown: str) -> MockError:
+    return MockError(
+        f"mocks={shown} is a Step Functions Local mock config: choose a test case with "
+        "@pytest.mark.sfn(scenario='TestCase') (or 'StateMachineName#TestCase')"
+    )
+
+
+class _SourceReader:
+    """Turns each ``mocks=`` source of one execution into a :class:`MockSet`."""
+
+    def __init__(self, harness: SfnHarness, machine: StateMachine, selection: str | None) -> None:
+        self.harness = harness
+        self.machine = machine
+        self.selection = selection
+        #: Whether a scenario file or mock config took ``selection``.
+        self.selected = False
+        #: A mock config skipped for want of a test case (for the error message).
+        self.skipped: str | None = None
+        #: States of the selected scenario or test case (mocked for this test only).
+        self.own: set[str] = set()
+
+    def read(self, source: MockSource) -> MockSet:
+        if isinstance(source, MockSet):
+            return source
+        if isinstance(source, Mocks):
+            return source.build()
+        if isinstance(source, Mapping):
+            if _is_sfn_local(source):
+                return self.test_case(load_sfn_local_config(source), "(a dict)")
+            return mocks_from_yaml(dict(source), source="mocks=", lines=None, pointer="")
+        harness = self.harness
+        path = find_path(source, harness._base_dir, harness.settings.mocks_dir)
+        shown = harness.display(path)
+        if path.name.endswith(SCENARIO_SUFFIXES):
+            document = harness._cached(
+                "scenario", path, lambda p: read_scenario_file(p, display=shown)
+            )
+            if self.selection is None:
+                return document.mocks
+            self.selected = True
+            scenario = document.scenario(self.selection)
+            self.own.update(scenario.own_mocks.states)
+            return scenario.mocks
+        value, lines = harness._cached("document", path, load_yaml_document)
+        if _is_sfn_local(value):
+            config = harness._cached("sfn_local", path, load_sfn_local_config)
+            return self.test_case(config, repr(shown))
+        return harness._cached(
+            "mocks", path, lambda p: mocks_from_yaml(value, source=shown, lines=lines, pointer="")
+        )
+
+    def test_case(self, config: SfnLocalConfig, shown: str) -> MockSet:
+        if self.selection is None:
+            self.skipped = shown
+            return MockSet()
+        self.selected = True
+        name, _, case = self.selection.rpartition("#")
+        chosen = config.test_case(name or self.machine.name, case)
+        self.own.update(chosen.states)
+        return chosen
 
 
 class SfnHarness:
@@ -31,25 +138,50 @@ class SfnHarness:
     Do not build one yourself: request the ``sfn`` fixture.
 
     Attributes:
-        executions: every execution run through this harness in the current test, in order.
-        options: the merged ``@pytest.mark.sfn`` defaults of the test.
+        executions: every execution run through :meth:`execute` in the current test.
+        options: the merged ``@pytest.mark.sfn`` keywords of the test.
+        settings: the ``--sfn-*`` / ``sfn_*`` options of the run.
     """
 
     def __init__(
         self,
         *,
         base_dir: Path,
-        options: SfnOptions,
+        options: SfnOptions | None = None,
+        settings: SfnSettings | None = None,
         cache: DefinitionCache | None = None,
+        mocks: Mocks | None = None,
+        files: FileCache | None = None,
+        root: Path | None = None,
         _ispytest: bool = False,
     ) -> None:
         self._base_dir = base_dir
+        self._root = root
         self._cache: DefinitionCache = {} if cache is None else cache
-        self.options = options
+        self._files: FileCache = {} if files is None else files
+        self._builder: Mocks = Mocks() if mocks is None else mocks
+        self._handlers: list[tuple[MockSet, MockHandler, bool, set[str]]] = []
+        self._backends: list[SfnBackend] = []
+        self.options = options or SfnOptions()
+        self.settings = settings or SfnSettings()
         self.executions: list[Execution] = []
 
     def __repr__(self) -> str:
         return f"<SfnHarness base_dir={str(self._base_dir)!r} executions={len(self.executions)}>"
+
+    @property
+    def mocks(self) -> Mocks:
+        """The test's :class:`~pytest_sfn.mocks.Mocks` builder (the ``sfn_mocks`` fixture)."""
+        return self._builder
+
+    def display(self, path: Path) -> str:
+        """How messages name ``path``: relative to the project root when inside it."""
+        if self._root is not None:
+            try:
+                return str(path.relative_to(self._root))
+            except ValueError:
+                pass
+        return str(path)
 
     def resolve(self, path: str | os.PathLike[str]) -> Path:
         """``path`` made absolute: a relative path is taken from the test file's directory."""
@@ -58,72 +190,234 @@ class SfnHarness:
             candidate = self._base_dir / candidate
         return candidate.resolve()
 
-    def load(self, path: str | os.PathLike[str], **kwargs: Any) -> StateMachine:
-        """Load (and validate) the state machine in ``path``.
+    # --- loading ---------------------------------------------------------------------------
 
-        A relative ``path`` is resolved against the directory of the test file. The loaded
-        machine is cached for the session per absolute path and ``kwargs``.
+    def load(
+        self,
+        spec: str | os.PathLike[str],
+        *,
+        substitutions: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> StateMachine:
+        """Load (and validate) a state machine.
+
+        A relative path is looked up in the test file's directory, then in
+        ``sfn_definitions_dir``. Loaded machines are cached for the session per absolute
+        path, substitutions and ``kwargs``.
 
         Args:
-            path: a ``.json``, ``.asl.json``, ``.yaml`` or ``.asl.yaml`` definition file.
-            **kwargs: passed to :meth:`StateMachine.from_file` (``name``, ``type``,
-                ``region``, ``account``, ``role_arn``).
+            spec: a definition file (``.asl.json``, ``.asl.yaml``, ``.json``, ``.yaml``), a
+                CloudFormation/SAM template (``template.yaml`` holding one state machine,
+                or ``template.yaml#LogicalId``) or a CDK assembly (``cdk.out``,
+                ``cdk.out/Stack.template.json#LogicalId``).
+            substitutions: values for ``${Name}`` placeholders and unresolvable template
+                references; merged over the marker's ``substitutions``.
+            **kwargs: :meth:`StateMachine.from_definition` keywords (``name``, ``type``,
+                ``region``, ``account``, ``role_arn``); ``region`` and ``account``
+                default to ``sfn_region`` and ``sfn_account``.
 
         Raises:
-            DefinitionError: the definition is invalid; the message names the file, every
-                JSON pointer and what is wrong.
+            DefinitionError: the file is missing, the template has no such state machine,
+                or the definition is invalid; the message names the file and location.
         """
         __tracebackhide__ = True
-        absolute = self.resolve(path)
-        key = (str(absolute), tuple(sorted(kwargs.items())))
-        if key in self._cache:
-            return self._cache[key]
+        subs = {**self.options.substitutions, **(substitutions or {})}
+        kwargs.setdefault("region", self.settings.region)
+        kwargs.setdefault("account", self.settings.account)
         try:
-            machine = StateMachine.from_file(absolute, **kwargs)
+            return load_machine(
+                spec, base_dir=self._base_dir, search_dir=self.settings.definitions_dir,
+                substitutions=subs, cache=self._cache, **kwargs,
+            )  # fmt: skip
         except DefinitionError as exc:
-            # Drop the parser's frames: the message already says where the problem is.
             raise exc.with_traceback(None) from None
-        self._cache[key] = machine
-        return machine
+
+    # --- mocks -----------------------------------------------------------------------------
+
+    def mock_set(
+        self,
+        machine: StateMachine,
+        mocks: MockSource | None = None,
+        *,
+        test_case: str | None = None,
+    ) -> MockSet:
+        """The mocks an execution of ``machine`` uses: the markers', the builder's, ``mocks``.
+
+        A scenario file given as ``mocks=`` contributes its shared mocks and, with the
+        marker's ``scenario``, that scenario's; a Step Functions Local mock config
+        contributes the test case the ``scenario`` (or ``test_case``) names, nothing without
+        one.
+
+        Args:
+            machine: the state machine (its name picks the Step Functions Local test case).
+            mocks: extra mocks, overriding the others state by state.
+            test_case: the Step Functions Local test case to use instead of the marker's
+                ``scenario`` (an execution started as ``<arn>#<TestCase>``).
+
+        Raises:
+            MockError: a mocks file is missing or malformed, the scenario or test case does
+                not exist or nothing offers it, or a mock config is given without a test
+                case and nothing else mocks any state.
+        """
+        __tracebackhide__ = True
+        merged, skipped, _ = self._mocks(machine, mocks, test_case)
+        if skipped is not None and not merged.states:
+            raise _pick_a_test_case(skipped)
+        return merged
+
+    def _mocks(
+        self, machine: StateMachine, mocks: MockSource | None, test_case: str | None
+    ) -> tuple[MockSet, str | None, set[str]]:
+        """The merged mocks, a mock config skipped for want of a test case, and the
+        states mocked for this test only."""
+        __tracebackhide__ = True
+        selection = test_case if test_case is not None else self.options.scenario
+        reader = _SourceReader(self, machine, selection)
+        merged = MockSet()
+        for source in self.options.mocks:
+            merged = merged.merged(reader.read(source))
+        own = reader.own
+        extras: list[MockSource] = [self._builder] if mocks is None else [self._builder, mocks]
+        for extra in extras:
+            mock_set = reader.read(extra)
+            own.update(mock_set.states)
+            merged = merged.merged(mock_set)
+        if reader.selection is not None and not reader.selected:
+            what = "test case" if test_case is not None else "scenario"
+            raise MockError(
+                f"{what} {reader.selection!r} was given, but no mocks= source is a scenario "
+                "file (*.sfn.yaml) or a Step Functions Local mock config to take it from"
+            )
+        return merged, reader.skipped, own
+
+    def _cached(self, kind: str, path: Path, read: Callable[[Path], _T]) -> _T:
+        key = (kind, str(path))
+        if key not in self._files:
+            self._files[key] = read(path)
+        return cast(_T, self._files[key])
+
+    def handler(
+        self,
+        machine: StateMachine,
+        *,
+        mocks: MockSource | None = None,
+        strict: bool | None = None,
+        results: Mapping[str, Any] | None = None,
+        test_case: str | None = None,
+    ) -> TaskHandler:
+        """The task handler of one execution of ``machine`` (see the module docstring).
+
+        With ``strict`` (default: the marker's, else ``sfn_strict``) a mock of a state the
+        machine does not have is an error, and responses no execution used fail the test
+        at teardown.
+
+        Raises:
+            MockError: the mocks cannot be read, or (strict) name an unknown state.
+        """
+        __tracebackhide__ = True
+        strict = self._strict(strict)
+        answers = {**self.options.results, **(results or {})}
+        try:
+            mock_set, skipped, own = self._mocks(machine, mocks, test_case)
+            if not mock_set.states:
+                if answers:
+                    return ResultProvider(answers)
+                if skipped is not None:
+                    raise _pick_a_test_case(skipped)
+            handler = self._mock_handler(mock_set, strict, own)
+            if strict:
+                handler.check_states(state_names(machine))
+        except MockError as exc:
+            # The message names the file and location: drop the readers' frames.
+            raise exc.with_traceback(None) from None
+        return _ResultsFirst(answers, handler) if answers else handler
+
+    def _strict(self, strict: bool | None) -> bool:
+        if strict is not None:
+            return strict
+        if self.options.strict is not None:
+            return self.options.strict
+        return self.settings.strict
+
+    def _mock_handler(self, mock_set: MockSet, strict: bool, own: set[str]) -> MockHandler:
+        """One handler per mock set and strictness, shared by the test's executions."""
+        for known, handler, known_strict, known_own in self._handlers:
+            if known_strict == strict and known == mock_set:
+                known_own.update(own)
+                return handler
+        handler = MockHandler(mock_set)
+        self._handlers.append((mock_set, handler, strict, set(own)))
+        return handler
+
+    def unused_mocks(self) -> list[str]:
+        """Unused mock responses the test reports when strict, one line each.
+
+        Reported: leftover responses of states the test invoked, and unused responses of
+        states mocked for this test only (``sfn_mocks``, ``execute(mocks=...)``, the
+        selected scenario or test case). Marker and shared mocks of states the test never
+        invoked are not: they may serve other tests. Mock sets no execution used are skipped.
+        """
+        lines: list[str] = []
+        for _, handler, strict, own in self._handlers:
+            if strict and handler.calls:
+                lines += [x for x in unused_responses(handler, own) if x not in lines]
+        return lines
+
+    # --- executing -------------------------------------------------------------------------
 
     def execute(
         self,
         path_or_machine: Any = None,
         input: JSON = NO_INPUT,
+        *,
+        mocks: MockSource | None = None,
+        strict: bool | None = None,
+        results: Mapping[str, Any] | None = None,
+        tasks: TaskHandler | None = None,
+        seed: int | None = None,
         **execute_kwargs: Any,
     ) -> Execution:
         """Execute a state machine and remember the execution.
 
-        ``path_or_machine`` is a :class:`StateMachine` or a definition path (``str`` or
-        :class:`os.PathLike`, loaded with :meth:`load`). It may be left out when the test's
+        ``path_or_machine`` is a :class:`StateMachine` or a definition spec (see
+        :meth:`load`). It may be left out when the test's
         ``@pytest.mark.sfn(definition=...)`` names one; then a first positional argument
         that is not a ``str``, path or ``StateMachine`` is taken as the input, so
         ``sfn.execute({"orderId": "o-1"})`` works. (To give a string input with the
         marker's definition, pass ``input="..."``.)
 
-        The marker's ``results`` are the defaults: ``results=`` given here are merged over
-        them, state by state. With ``tasks=`` the marker's results are not used.
-
         Args:
             path_or_machine: what to run (see above).
             input: the execution input (default ``{}``).
-            **execute_kwargs: passed to :meth:`StateMachine.execute` (``results``,
-                ``tasks``, ``name``, ``seed``, ``start_time``, ``history_limit``,
-                ``redrive_count``, ``mock_errors``).
+            mocks: extra mocks for this execution (a mocks file, a dict, a ``MockSet`` or a
+                ``Mocks`` builder), overriding the others state by state.
+            strict: overrides the marker's ``strict`` and ``sfn_strict``.
+            results: Task results by state name, merged over the marker's ``results``;
+                they win over mocks for the states they name.
+            tasks: a task handler answering every Task instead (no mocks or results).
+            seed: the execution seed (default ``sfn_seed``).
+            **execute_kwargs: passed to :meth:`StateMachine.execute` (``name``,
+                ``start_time``, ``history_limit``, ``redrive_count``, ``mock_errors``).
 
         Raises:
             DefinitionError: the definition is invalid.
-            MockError: a Task state ran without a result (``UnmockedTaskError``), or an
-                answer was malformed.
+            MockError: a Task state ran without a mock or result (``UnmockedTaskError``), a
+                mock is malformed, or (strict) mocks name a state the machine lacks.
             ValueError: nothing to run (no path given and no marker definition).
         """
         __tracebackhide__ = True
         machine, value = self._what_to_run(path_or_machine, input)
-        if "tasks" not in execute_kwargs or execute_kwargs["tasks"] is None:
-            results = execute_kwargs.pop("results", None) or {}
-            execute_kwargs["results"] = {**self.options.results, **results}
+        if tasks is None:
+            tasks = self.handler(machine, mocks=mocks, strict=strict, results=results)
+        elif mocks is not None or results is not None:
+            raise ValueError("sfn.execute(): pass tasks= or mocks=/results=, not both")
         try:
-            execution = machine.execute(value, **execute_kwargs)
+            execution = machine.execute(
+                value,
+                tasks=tasks,
+                seed=self.settings.seed if seed is None else seed,
+                **execute_kwargs,
+            )
         except MockError as exc:
             raise exc.with_traceback(None) from None
         self.executions.append(execution)
@@ -150,3 +444,37 @@ class SfnHarness:
                 )
             machine = self.load(self.options.definition)
         return machine, input
+
+    # --- the client ------------------------------------------------------------------------
+
+    def client(self, **kwargs: Any) -> Any:
+        """A botocore ``stepfunctions`` client whose executions use this test's mocks.
+
+        Executions started on it are answered like :meth:`execute` answers (marker mocks and
+        results, the ``sfn_mocks`` builder); an execution started as
+        ``<state machine ARN>#<TestCase>`` takes that Step Functions Local test case from the
+        marker's mocks. The region and account default to ``sfn_region`` / ``sfn_account``.
+
+        Args:
+            **kwargs: :func:`pytest_sfn.local_client` keywords (``region_name``,
+                ``account_id``, ``backend``, ``config``).
+        """
+        from pytest_sfn.service.backend import SfnBackend
+        from pytest_sfn.service.client import local_client
+
+        kwargs.setdefault("region_name", self.settings.region)
+        kwargs.setdefault("account_id", self.settings.account)
+        backend: SfnBackend = kwargs.setdefault("backend", SfnBackend())
+        self._backends.append(backend)
+
+        def tasks(machine: StateMachine, test_case: str | None) -> TaskHandler:
+            return self.handler(machine, test_case=test_case)
+
+        return local_client(tasks=tasks, **kwargs)
+
+    def all_executions(self) -> list[Execution]:
+        """:attr:`executions` followed by those of the clients made by :meth:`client`."""
+        out = list(self.executions)
+        for backend in self._backends:
+            out += backend.executions()
+        return out

@@ -1,76 +1,291 @@
-"""``SfnOptions``: the ``@pytest.mark.sfn(...)`` keyword arguments of one test, merged.
+"""What a test asks for: ``@pytest.mark.sfn`` keywords and the ``--sfn-*`` / ``sfn_*`` options.
 
-Markers are read closest-first (function, then class, then module), so a test's own
-marker overrides its class's. ``results`` mappings are merged state by state, the closest
-marker winning for a state both name.
+:class:`SfnOptions` holds the merged marker keywords of one test. Markers are read
+closest-first (function, then class, then module): for ``definition``, ``scenario`` and
+``strict`` the closest marker that gives a value wins; ``results`` and ``substitutions``
+are merged key by key (the closest marker wins for a key several give); every ``mocks``
+given is kept, farthest first, so a test's mocks override its module's state by state.
+
+:class:`SfnSettings` holds the run-wide settings: command-line options win over ini
+options, which win over the defaults.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from os import PathLike
-from typing import Any
+from pathlib import Path
+from typing import Any, Union
+
+import pytest
 
 from pytest_sfn.errors import did_you_mean
+from pytest_sfn.machine import DEFAULT_ACCOUNT, DEFAULT_REGION
+from pytest_sfn.mocks.fluent import Mocks
+from pytest_sfn.mocks.model import MockSet
 
-__all__ = ["MARKER_DOC", "SfnOptions"]
+__all__ = [
+    "MARKER_DOC",
+    "MockSource",
+    "SfnOptions",
+    "SfnSettings",
+    "add_options",
+]
+
+#: What ``mocks=`` accepts: a file (YAML mocks, ``*.sfn.yaml`` scenario file or Step
+#: Functions Local ``MockConfigFile.json``), its decoded content, a MockSet or a Mocks builder.
+MockSource = Union[str, "PathLike[str]", Mapping[str, Any], MockSet, Mocks]
 
 #: The ``markers`` ini line registered in ``pytest_configure`` (shown by ``pytest --markers``).
 MARKER_DOC = (
-    "sfn(definition=None, results=None): defaults for the sfn fixture: the state machine "
-    "file sfn.execute(input) runs (relative to the test file) and the Task results it "
-    "uses (pytest-sfn docs: Reference > pytest plugin)."
+    "sfn(definition=None, mocks=None, scenario=None, strict=None, substitutions=None, "
+    "results=None): configure the sfn fixtures of a test: the state machine "
+    "sfn.execute(input) runs (a definition file or 'template.yaml#LogicalId', relative to "
+    "the test file or sfn_definitions_dir), its mocks (a mocks file, scenario file or "
+    "MockConfigFile.json, a dict, MockSet or Mocks), the scenario or test case to take "
+    "from that file, strictness (overrides sfn_strict), template substitutions, and Task "
+    "results by state name. Docs: pytest-sfn Reference > pytest plugin."
 )
 
-_KNOWN = ("definition", "results")
+_KNOWN = ("definition", "mocks", "scenario", "strict", "substitutions", "results")
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+
+
+def _kind(value: Any) -> str:
+    return type(value).__name__
 
 
 @dataclass(frozen=True, slots=True)
 class SfnOptions:
-    """What the ``sfn`` markers of a test ask for.
+    """The ``@pytest.mark.sfn`` keywords of one test, merged (see the module docstring).
 
     Attributes:
-        definition: the default state machine file (``None``: none given).
-        results: default Task results by state name.
+        definition: the state machine ``sfn.execute(input)`` runs (``None``: none given).
+        mocks: every ``mocks=`` given, farthest marker first.
+        scenario: the scenario (of a ``*.sfn.yaml`` file) or test case (of a Step
+            Functions Local mock config) to take the mocks from.
+        strict: ``None`` to use the ``sfn_strict`` setting.
+        substitutions: template ``DefinitionSubstitutions`` / placeholder overrides.
+        results: Task results by state name (the ``results=`` of ``StateMachine.execute``).
     """
 
     definition: str | PathLike[str] | None = None
+    mocks: tuple[MockSource, ...] = ()
+    scenario: str | None = None
+    strict: bool | None = None
+    substitutions: Mapping[str, str] = field(default_factory=dict)
     results: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_markers(
         cls, markers: Iterable[tuple[tuple[Any, ...], Mapping[str, Any]]]
     ) -> SfnOptions:
-        """Merge ``(args, kwargs)`` pairs of ``sfn`` markers given closest-first.
+        """Merge the ``(args, kwargs)`` of ``sfn`` markers given closest-first.
 
         Raises:
-            TypeError: a marker has positional arguments, an unknown keyword, or a
-                ``results`` value that is not a mapping.
+            TypeError: a marker has positional arguments, an unknown keyword or a value of
+                the wrong type (the message says which and what is accepted).
         """
         definition: str | PathLike[str] | None = None
+        scenario: str | None = None
+        strict: bool | None = None
+        mocks: list[MockSource] = []
         results: dict[str, Any] = {}
+        substitutions: dict[str, str] = {}
         for args, kwargs in markers:
-            if args:
-                raise TypeError(
-                    "@pytest.mark.sfn takes keyword arguments only "
-                    f"(definition=..., results=...), got positional {args!r}"
-                )
-            for key in kwargs:
-                if key not in _KNOWN:
-                    raise TypeError(
-                        f"@pytest.mark.sfn got an unexpected keyword argument {key!r}"
-                        f"{did_you_mean(key, _KNOWN)}; it accepts: {', '.join(_KNOWN)}"
-                    )
-            if definition is None and kwargs.get("definition") is not None:
-                definition = kwargs["definition"]
-            marker_results = kwargs.get("results")
-            if marker_results is not None:
-                if not isinstance(marker_results, Mapping):
-                    raise TypeError(
-                        "@pytest.mark.sfn(results=...) must be a mapping of Task state name "
-                        f"to result, not {type(marker_results).__name__}"
-                    )
-                for state, answer in marker_results.items():
-                    results.setdefault(state, answer)
-        return cls(definition=definition, results=results)
+            _check_marker(args, kwargs)
+            if definition is None:
+                definition = kwargs.get("definition")
+            if scenario is None:
+                scenario = kwargs.get("scenario")
+            if strict is None:
+                strict = kwargs.get("strict")
+            if kwargs.get("mocks") is not None:
+                mocks.append(kwargs["mocks"])
+            for state, answer in (kwargs.get("results") or {}).items():
+                results.setdefault(state, answer)
+            for name, value in (kwargs.get("substitutions") or {}).items():
+                substitutions.setdefault(name, value)
+        return cls(
+            definition=definition,
+            mocks=tuple(reversed(mocks)),
+            scenario=scenario,
+            strict=strict,
+            substitutions=substitutions,
+            results=results,
+        )
+
+
+def _check_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    __tracebackhide__ = True
+    if args:
+        raise TypeError(
+            f"@pytest.mark.sfn takes keyword arguments only ({', '.join(_KNOWN)}), "
+            f"got positional {args!r}"
+        )
+    for key in kwargs:
+        if key not in _KNOWN:
+            raise TypeError(
+                f"@pytest.mark.sfn got an unexpected keyword argument {key!r}"
+                f"{did_you_mean(key, _KNOWN)}; it accepts: {', '.join(_KNOWN)}"
+            )
+    definition = kwargs.get("definition")
+    if definition is not None and not isinstance(definition, (str, os.PathLike)):
+        raise TypeError(
+            "@pytest.mark.sfn(definition=...) must be a path or 'template.yaml#LogicalId', "
+            f"not {_kind(definition)}"
+        )
+    scenario = kwargs.get("scenario")
+    if scenario is not None and not isinstance(scenario, str):
+        raise TypeError(f"@pytest.mark.sfn(scenario=...) must be a str, not {_kind(scenario)}")
+    strict = kwargs.get("strict")
+    if strict is not None and not isinstance(strict, bool):
+        raise TypeError(f"@pytest.mark.sfn(strict=...) must be True or False, not {strict!r}")
+    results = kwargs.get("results")
+    if results is not None and not isinstance(results, Mapping):
+        raise TypeError(
+            "@pytest.mark.sfn(results=...) must be a mapping of Task state name to result, "
+            f"not {_kind(results)}"
+        )
+    substitutions = kwargs.get("substitutions")
+    if substitutions is not None and (
+        not isinstance(substitutions, Mapping)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in substitutions.items())
+    ):
+        raise TypeError(
+            "@pytest.mark.sfn(substitutions=...) must be a mapping of str to str, "
+            f"not {substitutions!r}"
+        )
+    mocks = kwargs.get("mocks")
+    if mocks is not None and not isinstance(mocks, (str, os.PathLike, Mapping, MockSet, Mocks)):
+        raise TypeError(
+            "@pytest.mark.sfn(mocks=...) must be a file path, a dict, a MockSet or a "
+            f"Mocks builder, not {_kind(mocks)}"
+        )
+
+
+# --- run-wide settings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SfnSettings:
+    """The ``--sfn-*`` command-line and ``sfn_*`` ini options of the run.
+
+    Attributes:
+        definitions_dir: where relative definition paths are also looked up.
+        mocks_dir: where relative mock file paths are also looked up.
+        strict: whether unknown mocked states and unused mock responses fail tests.
+        region, account: the region and account of loaded state machines and the client.
+        seed: the default ``seed=`` of executions.
+    """
+
+    definitions_dir: Path | None = None
+    mocks_dir: Path | None = None
+    strict: bool = True
+    region: str = DEFAULT_REGION
+    account: str = DEFAULT_ACCOUNT
+    seed: int = 0
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> SfnSettings:
+        """Read the options of ``config``.
+
+        Raises:
+            pytest.UsageError: a value is invalid (a missing directory, an account that is
+                not 12 digits, a seed that is not an integer...).
+        """
+        base = config.inipath.parent if config.inipath is not None else config.rootpath
+        here = config.invocation_params.dir
+
+        def option(name: str) -> tuple[Any, str, Path]:
+            value = config.getoption(name)
+            if value is not None:
+                return value, "--" + name.replace("_", "-"), here
+            return config.getini(name), name, base
+
+        def directory(name: str) -> Path | None:
+            value, where, relative_to = option(name)
+            if not value:
+                return None
+            path = (relative_to / Path(str(value)).expanduser()).resolve()
+            if not path.is_dir():
+                raise pytest.UsageError(f"{where}: {path} is not a directory")
+            return path
+
+        region, region_from, _ = option("sfn_region")
+        if not _REGION.match(str(region)):
+            raise pytest.UsageError(
+                f"{region_from}: {region!r} is not an AWS region name (like 'us-east-1')"
+            )
+        account, account_from, _ = option("sfn_account")
+        if not _ACCOUNT.match(str(account)):
+            raise pytest.UsageError(f"{account_from}: {account!r} is not a 12-digit account id")
+        seed, seed_from, _ = option("sfn_seed")
+        try:
+            seed_value = int(seed)
+        except (TypeError, ValueError):
+            raise pytest.UsageError(f"{seed_from}: {seed!r} is not an integer") from None
+        strict = config.getoption("sfn_strict")
+        return cls(
+            definitions_dir=directory("sfn_definitions_dir"),
+            mocks_dir=directory("sfn_mocks_dir"),
+            strict=bool(config.getini("sfn_strict")) if strict is None else bool(strict),
+            region=str(region),
+            account=str(account),
+            seed=seed_value,
+        )
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register the ``--sfn-*`` options (group ``sfn``) and the ``sfn_*`` ini options."""
+    group = parser.getgroup("sfn", "AWS Step Functions (pytest-sfn)")
+    group.addoption(
+        "--sfn-definitions-dir", dest="sfn_definitions_dir", metavar="DIR", default=None,
+        help="Directory where relative state machine paths are looked up after the test "
+        "file's directory (ini: sfn_definitions_dir).",
+    )  # fmt: skip
+    group.addoption(
+        "--sfn-mocks-dir", dest="sfn_mocks_dir", metavar="DIR", default=None,
+        help="Directory where relative mock file paths are looked up after the test file's "
+        "directory (ini: sfn_mocks_dir).",
+    )  # fmt: skip
+    group.addoption(
+        "--sfn-strict", dest="sfn_strict", action="store_true", default=None,
+        help="Fail tests whose mocks name unknown states or leave responses unused "
+        "(the default; ini: sfn_strict).",
+    )  # fmt: skip
+    group.addoption(
+        "--sfn-no-strict", dest="sfn_strict", action="store_false", default=None,
+        help="Allow mocks for unknown states and unused mock responses.",
+    )  # fmt: skip
+    group.addoption(
+        "--sfn-region", dest="sfn_region", metavar="REGION", default=None,
+        help=f"Region of loaded state machines (default {DEFAULT_REGION}; ini: sfn_region).",
+    )  # fmt: skip
+    group.addoption(
+        "--sfn-account", dest="sfn_account", metavar="ID", default=None,
+        help=f"Account id of loaded state machines (default {DEFAULT_ACCOUNT}; ini: sfn_account).",
+    )  # fmt: skip
+    group.addoption(
+        "--sfn-seed", dest="sfn_seed", metavar="N", default=None,
+        help="Seed of execution names, UUIDs, States.MathRandom and retry jitter (default 0; "
+        "ini: sfn_seed).",
+    )  # fmt: skip
+    parser.addini(
+        "sfn_definitions_dir", "Directory of state machine files (relative to the ini file).",
+        default="",
+    )  # fmt: skip
+    parser.addini(
+        "sfn_mocks_dir", "Directory of mock files (relative to the ini file).", default=""
+    )
+    parser.addini(
+        "sfn_strict", "Fail on mocks of unknown states and unused mock responses.",
+        type="bool", default=True,
+    )  # fmt: skip
+    parser.addini("sfn_region", "Region of loaded state machines.", default=DEFAULT_REGION)
+    parser.addini("sfn_account", "Account id of loaded state machines.", default=DEFAULT_ACCOUNT)
+    parser.addini("sfn_seed", "Default seed of executions.", default="0")

@@ -9,8 +9,9 @@ for each resource created, updated or started. Executions run to completion, und
 time, inside ``StartExecution``; the clock then jumps to their stop time. So every result is
 reproducible, and executions are always closed by the time their ARN is returned.
 
-Tasks are answered as :mod:`pytest_sfn.service.tasks` describes; a Task that nothing answers
-ends its execution ``FAILED`` with error ``pytest_sfn.UnmockedTask``.
+Tasks are answered as :mod:`pytest_sfn.service.tasks` describes, or, for a caller that is a
+:class:`TaskFactoryContext`, by the handler its factory makes for each execution; a Task that
+nothing answers ends its execution ``FAILED`` with error ``pytest_sfn.UnmockedTask``.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ import random
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from pytest_sfn.engine.clock import DEFAULT_START
 from pytest_sfn.engine.execution import Execution
+from pytest_sfn.engine.ports import TaskHandler
+from pytest_sfn.errors import MockError
+from pytest_sfn.machine import StateMachine
 from pytest_sfn.service import errors
 from pytest_sfn.service.arns import execution_arn, parse_arn, parse_execution_arn, parse_machine_arn
 from pytest_sfn.service.definitions import check_definition
@@ -49,7 +53,13 @@ from pytest_sfn.service.session import service_model
 from pytest_sfn.service.tasks import UNMOCKED_TASK_ERROR, keep_input_text, task_handler
 from pytest_sfn.service.validation import validate_request
 
-__all__ = ["UNMOCKED_TASK_ERROR", "RequestContext", "SfnBackend"]
+__all__ = [
+    "UNMOCKED_TASK_ERROR",
+    "RequestContext",
+    "SfnBackend",
+    "TaskFactory",
+    "TaskFactoryContext",
+]
 
 _SUCCEEDED_NOT_REDRIVABLE = "Execution is SUCCEEDED and cannot be redriven"
 _HISTORY_NOT_REDRIVABLE = "Execution history event limit exceeded."
@@ -59,6 +69,20 @@ _DEFAULT_ENCRYPTION = {"type": "AWS_OWNED_KEY"}
 
 
 Operation = Callable[["SfnBackend", RequestContext, dict[str, Any]], dict[str, Any]]
+
+#: Makes the task handler of one execution from the state machine it runs and the Step
+#: Functions Local test case it was started with (``None`` for a plain ARN).
+TaskFactory = Callable[[StateMachine, "str | None"], TaskHandler]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFactoryContext(RequestContext):
+    """A caller whose executions are answered by the handlers ``tasks`` makes.
+
+    ``local_client(tasks=...)`` builds it; ``results`` and ``mocks`` are then unused.
+    """
+
+    tasks: TaskFactory | None = None
 
 
 class SfnBackend:
@@ -322,7 +346,7 @@ class SfnBackend:
                 # Executions finish inside StartExecution, so a name is never reused while
                 # RUNNING: AWS answers ExecutionAlreadyExists for a closed execution.
                 raise errors.execution_already_exists(arn)
-        handler = task_handler(ctx.results, ctx.mocks, machine.name, test_case)
+        handler = self._task_handler(ctx, machine, test_case)
         sequence = self._started
         self._started += 1
         execution = machine.compiled.execute(
@@ -340,6 +364,22 @@ class SfnBackend:
         if machine.type == "STANDARD":
             self._runs[execution.execution_arn] = run
         return run
+
+    @staticmethod
+    def _task_handler(ctx: RequestContext, machine: Machine, test_case: str | None) -> TaskHandler:
+        factory = ctx.tasks if isinstance(ctx, TaskFactoryContext) else None
+        if factory is None:
+            return task_handler(ctx.results, ctx.mocks, machine.name, test_case)
+        assert machine.compiled is not None  # checked by the caller
+        try:
+            return factory(machine.compiled, test_case)
+        except MockError as exc:
+            if test_case is None:
+                raise
+            raise errors.invalid_test_case(
+                f"Invalid mock test case name '{test_case}' for state machine "
+                f"'{machine.name}': {exc}"
+            ) from None
 
     def describe_execution(self, ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         """``DescribeExecution`` (STANDARD executions)."""

@@ -30,7 +30,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from pytest_sfn.service.backend import RequestContext, SfnBackend
+from pytest_sfn.service.backend import RequestContext, SfnBackend, TaskFactory, TaskFactoryContext
 from pytest_sfn.service.errors import ApiError
 from pytest_sfn.service.session import isolated_session
 from pytest_sfn.service.sfn_local_mocks import MockConfig, load_mock_config
@@ -55,6 +55,7 @@ def local_client(
     results: Mapping[str, Any] | None = None,
     mock_config: str | Path | Mapping[str, Any] | MockConfig | None = None,
     config: Config | None = None,
+    tasks: TaskFactory | None = None,
 ) -> Any:
     """A botocore ``stepfunctions`` client whose calls the pytest-sfn engine answers.
 
@@ -72,14 +73,23 @@ def local_client(
             Local does.
         config: extra botocore client configuration (merged over the defaults: one
             attempt per call, no retries).
+        tasks: answers Task states instead of ``results`` and ``mock_config``: called as
+            ``tasks(state_machine, test_case)`` for each execution (``test_case`` is
+            ``None`` unless the execution was started as ``"<ARN>#<TestCase>"``), it returns
+            the :class:`~pytest_sfn.engine.ports.TaskHandler` of that execution. A
+            :class:`~pytest_sfn.errors.MockError` it raises for a test case makes
+            ``StartExecution`` fail with ``InvalidName``.
 
     Returns:
         A ``botocore.client.SFN`` client.
 
     Raises:
         MockError: ``mock_config`` is malformed (the message names the key path).
+        ValueError: ``tasks`` given with ``results`` or ``mock_config``.
     """
-    if mock_config is None and os.environ.get(MOCK_CONFIG_ENV):
+    if tasks is not None and (results is not None or mock_config is not None):
+        raise ValueError("local_client(): pass tasks= or results=/mock_config=, not both")
+    if tasks is None and mock_config is None and os.environ.get(MOCK_CONFIG_ENV):
         mock_config = Path(os.environ[MOCK_CONFIG_ENV])
     mocks = mock_config if isinstance(mock_config, MockConfig) or mock_config is None else (
         load_mock_config(mock_config)
@@ -96,7 +106,11 @@ def local_client(
         aws_session_token=None,
         config=client_config,
     )
-    context = RequestContext(region_name, account_id, results, mocks)
+    context = (
+        RequestContext(region_name, account_id, results, mocks)
+        if tasks is None
+        else TaskFactoryContext(region_name, account_id, tasks=tasks)
+    )
     client.meta.events.register("before-send.sfn", _Transport(backend or SfnBackend(), context))
     return client
 

@@ -191,7 +191,11 @@ def test_missing_file_is_a_definition_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
-        ["E       pytest_sfn.errors.DefinitionError: *nope.asl.json*", "E         - *cannot read*"]
+        [
+            "E       pytest_sfn.errors.DefinitionError: *nope.asl.json*",
+            "E         - SOURCE_NOT_FOUND: file 'nope.asl.json' not found (looked for "
+            f"{pytester.path / 'nope.asl.json'})",
+        ]
     )
 
 
@@ -260,3 +264,82 @@ def test_report_header(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_it():\n    pass\n")
     result = pytester.runpytest()
     result.stdout.fnmatch_lines([f"pytest-sfn {__version__}"])
+
+
+TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ChargeFunction:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, Runtime: python3.12}
+  Orders:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition:
+        StartAt: Charge
+        States:
+          Charge:
+            Type: Task
+            Resource: arn:aws:states:::lambda:invoke
+            Parameters: {FunctionName: "${ChargeArn}", Table: "${TableName}"}
+            End: true
+      DefinitionSubstitutions:
+        ChargeArn: !GetAtt ChargeFunction.Arn
+        TableName: !Ref OrdersTable
+  Refunds:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}'
+"""
+
+
+def test_templates_and_substitutions(pytester: pytest.Pytester) -> None:
+    (pytester.path / "infra").mkdir()
+    (pytester.path / "infra" / "template.yaml").write_text(TEMPLATE)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.sfn(
+            definition="infra/template.yaml#Orders", mocks={"Charge": {"return": 1}}
+        )
+
+        def test_placeholders(sfn):
+            execution = sfn.execute({})
+            assert execution.calls("Charge")[0].parameters == {
+                "FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:ChargeFunction",
+                "Table": "<unresolved Ref OrdersTable>",
+            }
+
+        @pytest.mark.sfn(substitutions={"TableName": "from-marker", "ChargeArn": "marker"})
+        def test_marker_substitutions(sfn):
+            execution = sfn.execute({})
+            assert execution.calls("Charge")[0].parameters == {
+                "FunctionName": "marker", "Table": "from-marker",
+            }
+            machine = sfn.load("infra/template.yaml#Orders", substitutions={"ChargeArn": "load"})
+            params = sfn.execute(machine, {}).calls("Charge")[0].parameters
+            assert params == {"FunctionName": "load", "Table": "from-marker"}
+
+        def test_other_logical_id(sfn):
+            machine = sfn.load("infra/template.yaml#Refunds")
+            assert machine.name == "Refunds"
+            assert sfn.execute(machine, {"x": 1}, strict=False).output == {"x": 1}
+
+        def test_unknown_logical_id(sfn):
+            sfn.load("infra/template.yaml#Refund")
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            '>       sfn.load("infra/template.yaml#Refund")',
+            "E       pytest_sfn.errors.DefinitionError: invalid state machine definition in "
+            "infra/template.yaml#Refund (1 problem):",
+            "E         - STATE_MACHINE_NOT_FOUND: no state machine 'Refund' in *template.yaml*"
+            "(did you mean 'Refunds'?)*",
+        ],
+        consecutive=True,
+    )
+    assert "pytest_sfn/" not in result.stdout.str()

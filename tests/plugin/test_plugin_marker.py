@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_sfn import Throw
+from pytest_sfn import Mocks, MockSet, Throw
 from pytest_sfn.plugin import SfnOptions
 
 WriteMachine = Callable[[str, Any], Path]
@@ -48,6 +48,31 @@ BOOM = Throw("Boom", "exploded")
             SfnOptions(definition="m.json", results={"A": None}),
             id="null-result-is-a-result",
         ),
+        pytest.param(
+            [((), {"mocks": "fn.yaml"}), ((), {"mocks": {"A": {"return": 1}}})],
+            SfnOptions(mocks=({"A": {"return": 1}}, "fn.yaml")),
+            id="mocks-kept-farthest-first",
+        ),
+        pytest.param(
+            [((), {"scenario": "Retry"}), ((), {"scenario": "Happy", "mocks": "m.json"})],
+            SfnOptions(scenario="Retry", mocks=("m.json",)),
+            id="closest-scenario-wins",
+        ),
+        pytest.param(
+            [((), {"strict": False}), ((), {"strict": True})],
+            SfnOptions(strict=False),
+            id="closest-strict-wins-even-false",
+        ),
+        pytest.param(
+            [((), {"strict": None}), ((), {"strict": False})],
+            SfnOptions(strict=False),
+            id="strict-none-does-not-override",
+        ),
+        pytest.param(
+            [((), {"substitutions": {"A": "fn"}}), ((), {"substitutions": {"A": "m", "B": "m"}})],
+            SfnOptions(substitutions={"A": "fn", "B": "m"}),
+            id="substitutions-merge-per-name",
+        ),
     ],
 )
 def test_options_merge(
@@ -56,25 +81,27 @@ def test_options_merge(
     assert SfnOptions.from_markers(markers) == expected
 
 
+ACCEPTS = "it accepts: definition, mocks, scenario, strict, substitutions, results"
+
+
 @pytest.mark.parametrize(
     ("markers", "message"),
     [
         pytest.param(
             [(("a.json",), {})],
-            "@pytest.mark.sfn takes keyword arguments only (definition=..., results=...), "
-            "got positional ('a.json',)",
+            "@pytest.mark.sfn takes keyword arguments only (definition, mocks, scenario, "
+            "strict, substitutions, results), got positional ('a.json',)",
             id="positional",
         ),
         pytest.param(
             [((), {"result": {}})],
             "@pytest.mark.sfn got an unexpected keyword argument 'result' (did you mean "
-            "'results'?); it accepts: definition, results",
+            f"'results'?); {ACCEPTS}",
             id="typo",
         ),
         pytest.param(
-            [((), {"mocks": "x.yaml"})],
-            "@pytest.mark.sfn got an unexpected keyword argument 'mocks'; it accepts: "
-            "definition, results",
+            [((), {"seed": 3})],
+            f"@pytest.mark.sfn got an unexpected keyword argument 'seed'; {ACCEPTS}",
             id="unknown",
         ),
         pytest.param(
@@ -82,6 +109,32 @@ def test_options_merge(
             "@pytest.mark.sfn(results=...) must be a mapping of Task state name to result, "
             "not list",
             id="results-not-mapping",
+        ),
+        pytest.param(
+            [((), {"definition": 3})],
+            "@pytest.mark.sfn(definition=...) must be a path or 'template.yaml#LogicalId', not int",
+            id="definition-not-a-path",
+        ),
+        pytest.param(
+            [((), {"scenario": ["a"]})],
+            "@pytest.mark.sfn(scenario=...) must be a str, not list",
+            id="scenario-not-str",
+        ),
+        pytest.param(
+            [((), {"strict": "yes"})],
+            "@pytest.mark.sfn(strict=...) must be True or False, not 'yes'",
+            id="strict-not-bool",
+        ),
+        pytest.param(
+            [((), {"substitutions": {"Table": 1}})],
+            "@pytest.mark.sfn(substitutions=...) must be a mapping of str to str, not {'Table': 1}",
+            id="substitutions-not-str",
+        ),
+        pytest.param(
+            [((), {"mocks": 42})],
+            "@pytest.mark.sfn(mocks=...) must be a file path, a dict, a MockSet or a Mocks "
+            "builder, not int",
+            id="mocks-wrong-type",
         ),
     ],
 )
@@ -93,13 +146,26 @@ def test_options_reject_bad_markers(
     assert str(info.value) == message
 
 
+def test_options_accept_every_mock_source() -> None:
+    built = Mocks()
+    mock_set = MockSet()
+    options = SfnOptions.from_markers(
+        [((), {"mocks": built}), ((), {"mocks": mock_set}), ((), {"mocks": Path("m.yaml")})]
+    )
+    assert options.mocks == (Path("m.yaml"), mock_set, built)
+
+
 _names = st.sampled_from(["A", "B", "Charge", "Notify"])
 _markers = st.lists(
     st.fixed_dictionaries(
         {},
         optional={
             "definition": st.one_of(st.none(), st.sampled_from(["a.json", "b.json"])),
+            "scenario": st.one_of(st.none(), st.sampled_from(["Happy", "Retry"])),
+            "strict": st.one_of(st.none(), st.booleans()),
+            "mocks": st.one_of(st.none(), st.sampled_from(["x.yaml", "y.yaml"])),
             "results": st.dictionaries(_names, st.integers()),
+            "substitutions": st.dictionaries(_names, st.sampled_from(["1", "2"])),
         },
     ),
     max_size=5,
@@ -110,20 +176,30 @@ _markers = st.lists(
 def test_options_merge_is_closest_first_per_key(kwargs_list: list[dict[str, Any]]) -> None:
     options = SfnOptions.from_markers([((), kwargs) for kwargs in kwargs_list])
     # Applying the markers farthest-first, each overriding the previous, gives the same.
-    expected_results: dict[str, Any] = {}
-    expected_definition = None
+    expected: dict[str, Any] = {"results": {}, "substitutions": {}, "mocks": []}
     for kwargs in reversed(kwargs_list):
-        expected_results.update(kwargs.get("results") or {})
-        if kwargs.get("definition") is not None:
-            expected_definition = kwargs["definition"]
-    assert options.results == expected_results
-    assert options.definition == expected_definition
+        for key in ("results", "substitutions"):
+            expected[key].update(kwargs.get(key) or {})
+        for key in ("definition", "scenario", "strict"):
+            if kwargs.get(key) is not None:
+                expected[key] = kwargs[key]
+        if kwargs.get("mocks") is not None:
+            expected["mocks"].append(kwargs["mocks"])
+    assert options.results == expected["results"]
+    assert options.substitutions == expected["substitutions"]
+    assert options.mocks == tuple(expected["mocks"])
+    assert options.definition == expected.get("definition")
+    assert options.scenario == expected.get("scenario")
+    assert options.strict == expected.get("strict")
 
 
 def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(
-        ["@pytest.mark.sfn(definition=None, results=None): defaults for the sfn fixture*"]
+        [
+            "@pytest.mark.sfn(definition=None, mocks=None, scenario=None, strict=None, "
+            "substitutions=None, results=None): configure the sfn fixtures of a test*"
+        ]
     )
 
 
@@ -236,7 +312,7 @@ def test_bad_marker_fails_the_test_cleanly(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "@pytest.mark.sfn got an unexpected keyword argument 'defintion' (did you mean "
-            "'definition'?); it accepts: definition, results"
+            f"'definition'?); {ACCEPTS}"
         ]
     )
     assert "options.py" not in result.stdout.str()

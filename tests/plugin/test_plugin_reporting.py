@@ -43,18 +43,31 @@ def succeeded(machine: StateMachine) -> Execution:
 
 def test_summarize_failed(failed: Execution) -> None:
     assert summarize(failed) == [
-        "execution 'e1' ended FAILED",
-        "  error: Card.Declined",
-        "  cause: 'no funds'",
-        "  path: Validate -> Charge",
+        "execution 'e1' ended FAILED: Card.Declined: no funds",
+        "  Validate  Pass  ok",
+        "  Charge    Task  failed Card.Declined",
     ]
 
 
 def test_summarize_succeeded(succeeded: Execution) -> None:
     assert summarize(succeeded) == [
         "execution 'e2' ended SUCCEEDED",
-        "  output: {'ok': 1}",
-        "  path: Validate -> Charge",
+        '  output: {"ok":1}',
+        "  Validate  Pass  ok",
+        "  Charge    Task  ok",
+    ]
+
+
+def test_summarize_verbose_shows_each_state_input_and_output(succeeded: Execution) -> None:
+    assert summarize(succeeded, verbose=True) == [
+        "execution 'e2' ended SUCCEEDED",
+        '  output: {"ok":1}',
+        "  Validate  Pass  ok",
+        "      input:  {}",
+        "      output: {}",
+        "  Charge    Task  ok",
+        "      input:  {}",
+        '      output: {"ok":1}',
     ]
 
 
@@ -78,11 +91,11 @@ def test_path_comparison_shows_first_difference(succeeded: Execution) -> None:
 @pytest.mark.parametrize(
     ("left", "right", "difference"),
     [
-        (["Validate", "Charge"], ["Validate"], "Left contains 1 more state(s): ['Charge']"),
+        (["Validate", "Charge"], ["Validate"], 'Left contains 1 more state(s): ["Charge"]'),
         (
             ["Validate", "Charge"],
             ["Validate", "Charge", "X"],
-            "Right contains 1 more state(s): ['X']",
+            'Right contains 1 more state(s): ["X"]',
         ),
     ],
 )
@@ -114,10 +127,23 @@ def test_two_executions_show_differing_fields(failed: Execution, succeeded: Exec
     lines = explain_comparison(failed, succeeded, [])
     assert lines == [
         "two executions differ:",
-        "  status: 'FAILED' != 'SUCCEEDED'",
-        "  error: 'Card.Declined' != None",
-        "  cause: 'no funds' != None",
-        "  output: None != {'ok': 1}",
+        '  status: "FAILED" != "SUCCEEDED"',
+        '  error: "Card.Declined" != null',
+        '  cause: "no funds" != null',
+        '  output: null != {"ok":1}',
+    ]
+
+
+def test_two_executions_verbose_adds_both_traces(failed: Execution, succeeded: Execution) -> None:
+    lines = explain_comparison(failed, succeeded, [], verbose=True)
+    assert lines is not None
+    assert lines[5:] == [
+        "",
+        "left:",
+        *summarize(failed, verbose=True),
+        "",
+        "right:",
+        *summarize(succeeded, verbose=True),
     ]
 
 
@@ -132,8 +158,9 @@ def test_two_executions_equal_in_summary(machine: StateMachine) -> None:
 def test_long_values_are_shortened(machine: StateMachine) -> None:
     execution = machine.execute({}, results={"Charge": "x" * 500})
     output_line = summarize(execution)[1]
+    assert output_line.startswith('  output: "xxx')
     assert output_line.endswith("...")
-    assert len(output_line) < 220
+    assert len(output_line) == len("  output: ") + 200
 
 
 def test_failed_status_assertion_shows_error_and_path(
@@ -162,10 +189,9 @@ def test_failed_status_assertion_shows_error_and_path(
         [
             "E       AssertionError: assert 'FAILED' == 'SUCCEEDED'",
             "E         ",
-            "E         execution 'run-1' ended FAILED",
-            "E           error: Card.Declined",
-            "E           cause: 'insufficient funds'",
-            "E           path: Validate -> Charge",
+            "E         execution 'run-1' ended FAILED: Card.Declined: insufficient funds",
+            "E           Validate  Pass  ok",
+            "E           Charge    Task  failed Card.Declined",
         ],
         consecutive=True,
     )
@@ -174,6 +200,67 @@ def test_failed_status_assertion_shows_error_and_path(
             "E         At index 1: 'Charge' != 'Refund'",
             "E         ",
             "E         execution '*' ended SUCCEEDED",
+            "E           output: {}",
+            "E           Validate  Pass  ok",
+            "E           Charge    Task  ok",
+        ],
+        consecutive=True,
+    )
+
+
+def test_verbose_assertion_shows_the_trace(
+    pytester: pytest.Pytester, write_machine: WriteMachine
+) -> None:
+    write_machine("orders.asl.json", TWO_STEPS)
+    pytester.makepyfile(
+        """
+        def test_status(sfn):
+            execution = sfn.execute("orders.asl.json", {"id": 1}, results={"Charge": {"ok": 1}})
+            assert execution.status == "FAILED"
+        """
+    )
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E           Validate  Pass  ok",
+            'E               input:  {"id":1}',
+            'E               output: {"id":1}',
+            "E           Charge    Task  ok",
+            'E               input:  {"id":1}',
+            'E               output: {"ok":1}',
+        ],
+        consecutive=True,
+    )
+
+
+def test_client_executions_are_explained(
+    pytester: pytest.Pytester, write_machine: WriteMachine
+) -> None:
+    pytester.makepyfile(
+        f"""
+        import json
+        import pytest
+
+        DEFINITION = {json.dumps(TWO_STEPS)!r}
+
+        @pytest.mark.sfn(results={{"Charge": {{"ok": 1}}}})
+        def test_it(sfn_client):
+            arn = sfn_client.create_state_machine(
+                name="Orders", definition=DEFINITION, roleArn="arn:aws:iam::123456789012:role/r"
+            )["stateMachineArn"]
+            run = sfn_client.start_execution(stateMachineArn=arn, name="run-7")
+            status = sfn_client.describe_execution(executionArn=run["executionArn"])["status"]
+            assert status == "FAILED"
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E         execution 'run-7' ended SUCCEEDED",
+            'E           output: {"ok":1}',
+            "E           Validate  Pass  ok",
         ],
         consecutive=True,
     )
@@ -218,7 +305,7 @@ class TestHarnessDirectly:
     def make(
         self, base: Path, options: SfnOptions | None = None, cache: dict[Any, Any] | None = None
     ) -> SfnHarness:
-        return SfnHarness(base_dir=base, options=options or SfnOptions(), cache=cache)
+        return SfnHarness(base_dir=base, options=options, cache=cache)
 
     def test_resolve(self, tmp_path: Path) -> None:
         harness = self.make(tmp_path)

@@ -1,0 +1,345 @@
+"""YAML scenario files and running their scenarios, without pytest.
+
+A scenario file (``*.sfn.yaml``) names a state machine and lists scenarios, each with an
+input, mocks and expectations (the file's JSON Schema is
+``pytest_sfn/mocks/schema/scenario.schema.json``)::
+
+    state_machine: ../statemachines/order.asl.json   # or template.yaml#LogicalId
+    mocks: {...}                                     # shared by every scenario
+    scenarios:
+      - name: happy path
+        input: {orderId: o-1}
+        mocks: {Charge: {return: {StatusCode: 200, Payload: {ok: true}}}}
+        expect: {status: SUCCEEDED, path: [Validate, Charge]}
+
+:func:`read_scenario_file` reads and validates a file; :func:`run_scenario` runs one
+scenario on a loaded machine and returns a :class:`ScenarioResult`;
+:func:`format_report` renders a failed result for people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytest_sfn._types import JSON
+from pytest_sfn.engine.execution import Execution
+from pytest_sfn.errors import MOCK_ERROR, UNMOCKED_TASK_ERROR, MockError, did_you_mean
+from pytest_sfn.machine import StateMachine
+from pytest_sfn.mocks.documents import LineMap, join_pointer, load_yaml_text
+from pytest_sfn.mocks.handler import Answer, MockHandler
+from pytest_sfn.mocks.model import MockSet
+from pytest_sfn.testing._text import short
+from pytest_sfn.testing.expectations import Mismatch, compare_expectations
+from pytest_sfn.testing.machines import state_names
+from pytest_sfn.testing.trace import AnsweredBy, calls_by_visit, format_trace, summary
+from pytest_sfn.testing.unused import unused_responses
+
+__all__ = [
+    "SCENARIO_SUFFIXES",
+    "Scenario",
+    "ScenarioFile",
+    "ScenarioResult",
+    "answered_by",
+    "format_report",
+    "read_scenario_file",
+    "run_scenario",
+]
+
+#: File name endings of scenario files.
+SCENARIO_SUFFIXES = (".sfn.yaml", ".sfn.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One scenario of a scenario file.
+
+    Attributes:
+        name: its name (the pytest item name).
+        index: its position in ``scenarios``.
+        input: the execution input.
+        mocks: the file's mocks with the scenario's own merged over them.
+        own_mocks: the scenario's own ``mocks`` section.
+        expect: the ``expect`` section.
+        source: the scenario file.
+        lines: line of every JSON pointer of the file.
+        strict: the scenario's (or file's) ``strict``, ``None`` when not given.
+    """
+
+    name: str
+    index: int
+    input: JSON
+    mocks: MockSet
+    expect: Mapping[str, Any]
+    source: str
+    lines: LineMap = field(default_factory=LineMap, compare=False)
+    strict: bool | None = None
+    own_mocks: MockSet = field(default_factory=MockSet)
+
+    @property
+    def pointer(self) -> str:
+        """``/scenarios/<index>``."""
+        return f"/scenarios/{self.index}"
+
+    @property
+    def line(self) -> int | None:
+        """The line where the scenario starts."""
+        return self.lines.line(self.pointer)
+
+    def where(self, pointer: str | None = None) -> str:
+        """``file:line`` of ``pointer`` (default: the scenario)."""
+        return self.lines.where(self.source, self.pointer if pointer is None else pointer)
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioFile:
+    """A read and validated scenario file.
+
+    Attributes:
+        path: the file.
+        state_machine: the definition spec, relative to the file's directory.
+        scenarios: its scenarios, in order.
+        mocks: the mocks shared by every scenario (the top-level ``mocks``).
+        substitutions: the file's template substitutions.
+        strict: the file's ``strict``, ``None`` when not given.
+        lines: line of every JSON pointer.
+        source: how messages name the file.
+    """
+
+    path: Path
+    state_machine: str
+    scenarios: tuple[Scenario, ...]
+    mocks: MockSet = field(default_factory=MockSet)
+    substitutions: Mapping[str, str] = field(default_factory=dict)
+    strict: bool | None = None
+    lines: LineMap = field(default_factory=LineMap, compare=False)
+    source: str = ""
+
+    def where(self, pointer: str) -> str:
+        """``file:line`` of ``pointer``."""
+        return self.lines.where(self.source or str(self.path), pointer)
+
+    def scenario(self, name: str) -> Scenario:
+        """The scenario called ``name``.
+
+        Raises:
+            MockError: there is none (the message lists the names, with a suggestion).
+        """
+        for scenario in self.scenarios:
+            if scenario.name == name:
+                return scenario
+        names = [s.name for s in self.scenarios]
+        raise MockError(
+            f"{self.source or self.path}: no scenario named {name!r}{did_you_mean(name, names)}; "
+            f"scenarios: {', '.join(repr(n) for n in names) or 'none'}"
+        )
+
+
+def read_scenario_file(path: str | Path, *, display: str | None = None) -> ScenarioFile:
+    """Read a scenario file and check it against the schema.
+
+    Args:
+        path: the file.
+        display: how messages and mock origins name the file (default: ``path`` as given),
+            e.g. relative to the project root.
+
+    Raises:
+        MockError: the file cannot be read, is not YAML, breaks the schema, names two
+            scenarios alike or holds a malformed mock; each problem is one line
+            ``file:line: /json/pointer: what is wrong``.
+    """
+    from pytest_sfn.mocks.schema import validate_scenario_file
+    from pytest_sfn.mocks.yaml_mocks import read_mocks
+
+    path = Path(path)
+    source = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MockError(f"{source}: cannot read the file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise MockError(f"{source}: the file is not UTF-8 text ({exc.reason})") from None
+    value, lines = load_yaml_text(text, source=source)
+    validate_scenario_file(value, lines, source)  # the schema and every mocks section
+    assert isinstance(value, dict)
+
+    def mocks(section: JSON, pointer: str) -> MockSet:
+        return read_mocks(section or {}, source=source, lines=lines, pointer=pointer)[0]
+
+    shared = mocks(value.get("mocks"), "/mocks")
+    scenarios: list[Scenario] = []
+    for index, body in enumerate(value["scenarios"]):
+        pointer = f"/scenarios/{index}"
+        name = str(body["name"])
+        own = mocks(body.get("mocks"), f"{pointer}/mocks")
+        strict = body.get("strict", value.get("strict"))
+        scenarios.append(
+            Scenario(
+                name=name,
+                index=index,
+                input=body.get("input", {}),
+                mocks=shared.merged(own),
+                expect=body.get("expect") or {},
+                source=source,
+                lines=lines,
+                strict=strict if isinstance(strict, bool) else None,
+                own_mocks=own,
+            )
+        )
+    return ScenarioFile(
+        path=path,
+        state_machine=str(value["state_machine"]),
+        scenarios=tuple(scenarios),
+        mocks=shared,
+        substitutions=dict(value.get("substitutions") or {}),
+        strict=value["strict"] if isinstance(value.get("strict"), bool) else None,
+        lines=lines,
+        source=source,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioResult:
+    """What running a scenario gave.
+
+    Attributes:
+        scenario: the scenario.
+        execution: the execution.
+        mismatches: the expectations it does not meet.
+        unused: unused mock responses (only when strict; see
+            :mod:`pytest_sfn.testing.unused`), one line each.
+        answers: who answered each Task invocation.
+        mock_problem: the mock error that stopped the execution (an unmocked Task, mocks
+            exhausted...), if any; the expectations are then not checked.
+    """
+
+    scenario: Scenario
+    execution: Execution
+    mismatches: tuple[Mismatch, ...] = ()
+    unused: tuple[str, ...] = ()
+    answers: tuple[Answer, ...] = ()
+    mock_problem: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        """Whether every expectation is met and no mock problem occurred."""
+        return not self.mismatches and not self.unused and self.mock_problem is None
+
+
+def run_scenario(
+    scenario: Scenario,
+    machine: StateMachine,
+    *,
+    strict: bool = True,
+    seed: int = 0,
+    names: Collection[str] | None = None,
+) -> ScenarioResult:
+    """Run ``scenario`` on ``machine`` and check its expectations.
+
+    Args:
+        scenario: the scenario.
+        machine: the loaded state machine.
+        strict: fail on mocks of unknown states and on unused responses.
+        seed: the execution seed.
+        names: every state name of ``machine`` (computed when not given).
+
+    Raises:
+        MockError: (strict) the mocks name a state the machine does not have.
+    """
+    known = state_names(machine) if names is None else names
+    handler = MockHandler(scenario.mocks)
+    if strict:
+        handler.check_states(known)
+    execution = machine.execute(scenario.input, tasks=handler, seed=seed, mock_errors="fail")
+    answers = tuple(handler.answers)
+    if execution.error in (UNMOCKED_TASK_ERROR, MOCK_ERROR):
+        return ScenarioResult(
+            scenario, execution, answers=answers, mock_problem=execution.cause or execution.error
+        )
+    mismatches = compare_expectations(
+        scenario.expect,
+        execution,
+        pointer=join_pointer(scenario.pointer, "expect"),
+        state_names=known,
+    )
+    unused = tuple(unused_responses(handler, scenario.own_mocks.states)) if strict else ()
+    return ScenarioResult(scenario, execution, mismatches, unused, answers)
+
+
+def answered_by(answers: Collection[Answer]) -> AnsweredBy:
+    """``(state, invocation) -> "response #n (origin)"`` for :func:`format_trace`."""
+    out: dict[tuple[str, int], str] = {}
+    for answer in answers:
+        response = answer.response
+        if response is None or answer.index is None:
+            text = "fallback"
+        else:
+            text = f"#{answer.index + 1}" + (f" {response.origin}" if response.origin else "")
+        out[(answer.request.state_name, answer.request.invocation)] = text
+    return out
+
+
+def _focus(result: ScenarioResult) -> int | None:
+    """Index (in ``execution.states``) of the state the report shows in detail."""
+    states = result.execution.states
+    if not states:
+        return None
+    wanted = next((m.state for m in result.mismatches if m.state is not None), None)
+    if wanted is not None:
+        for position in range(len(states) - 1, -1, -1):
+            if states[position].name == wanted:
+                return position
+    failed = [p for p, r in enumerate(states) if not r.succeeded]
+    if failed:
+        return failed[-1]  # the innermost: a Map or Parallel is entered before its states
+    top = [p for p, r in enumerate(states) if not r.scope]
+    return top[-1] if top else len(states) - 1
+
+
+def format_report(result: ScenarioResult, *, verbose: bool = False) -> str:
+    """The failure report of a scenario: what was expected and what happened.
+
+    Lists each unmet expectation with ``file:line`` and the first difference, the mock
+    problem or unused responses, the states the execution went through with their status
+    and the mock that answered each Task, and the input and output of the state that
+    failed (or that an expectation is about).
+    """
+    scenario = result.scenario
+    execution = result.execution
+    lines = [f"scenario {scenario.name!r} ({scenario.where()}) failed"]
+    if result.mock_problem is not None:
+        lines += ["", "mock problem:", *("  " + x for x in result.mock_problem.splitlines())]
+    for mismatch in result.mismatches:
+        where = scenario.lines.where(scenario.source, mismatch.pointer)
+        lines += ["", f"{where}: expect.{mismatch.message}"]
+        lines += mismatch.lines()[1:]
+    if result.unused:
+        lines += ["", "unused mock responses (strict):", *("  " + x for x in result.unused)]
+    answered = answered_by(result.answers)
+    if result.mock_problem is None:
+        lines += ["", summary(execution)]
+    else:  # the cause is the mock problem shown above
+        lines += ["", f"execution {execution.name!r} ended {execution.status}: {execution.error}"]
+    if execution.succeeded:
+        lines.append(f"  output: {short(execution.output)}")
+    lines += ["states:", *format_trace(execution, verbose=verbose, answered=answered)]
+    focus = _focus(result)
+    if focus is not None and not verbose:
+        record = execution.states[focus]
+        kind = "failing state" if not record.succeeded else "state"
+        lines += ["", f"{kind} {record.name!r} ({record.type}):"]
+        lines.append(f"  input:  {short(record.input, 500)}")
+        if record.succeeded:
+            lines.append(f"  output: {short(record.output, 500)}")
+        if result.mock_problem is None and (record.error is not None or record.cause is not None):
+            lines.append(f"  error:  {record.error}: {short(record.cause, 500)}")
+        calls = calls_by_visit(execution).get(focus, [])
+        by_key = {(a.request.state_name, a.request.invocation): a for a in result.answers}
+        for invocation, call in calls[-1:]:
+            lines.append(f"  parameters sent: {short(call.parameters, 500)}")
+            answer = by_key.get((call.state, invocation))
+            if answer is not None:
+                lines.append(f"  mock that answered: {answer.describe()}")
+    return "\n".join(lines)
