@@ -9,9 +9,9 @@ for each resource created, updated or started. Executions run to completion, und
 time, inside ``StartExecution``; the clock then jumps to their stop time. So every result is
 reproducible, and executions are always closed by the time their ARN is returned.
 
-Tasks are answered as :mod:`pytest_sfn.service.tasks` describes, or, for a caller that is a
-:class:`TaskFactoryContext`, by the handler its factory makes for each execution; a Task that
-nothing answers ends its execution ``FAILED`` with error ``pytest_sfn.UnmockedTask``.
+Tasks are answered as :mod:`pytest_sfn.service.tasks` describes, or, when the caller's
+:class:`RequestContext` has a ``tasks`` factory, by the handler it makes for each execution; a
+Task that nothing answers ends its execution ``FAILED`` with error ``pytest_sfn.UnmockedTask``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,7 +58,6 @@ __all__ = [
     "RequestContext",
     "SfnBackend",
     "TaskFactory",
-    "TaskFactoryContext",
 ]
 
 _SUCCEEDED_NOT_REDRIVABLE = "Execution is SUCCEEDED and cannot be redriven"
@@ -73,16 +72,6 @@ Operation = Callable[["SfnBackend", RequestContext, dict[str, Any]], dict[str, A
 #: Makes the task handler of one execution from the state machine it runs and the Step
 #: Functions Local test case it was started with (``None`` for a plain ARN).
 TaskFactory = Callable[[StateMachine, "str | None"], TaskHandler]
-
-
-@dataclass(frozen=True, slots=True)
-class TaskFactoryContext(RequestContext):
-    """A caller whose executions are answered by the handlers ``tasks`` makes.
-
-    ``local_client(tasks=...)`` builds it; ``results`` and ``mocks`` are then unused.
-    """
-
-    tasks: TaskFactory | None = None
 
 
 class SfnBackend:
@@ -367,7 +356,7 @@ class SfnBackend:
 
     @staticmethod
     def _task_handler(ctx: RequestContext, machine: Machine, test_case: str | None) -> TaskHandler:
-        factory = ctx.tasks if isinstance(ctx, TaskFactoryContext) else None
+        factory: TaskFactory | None = ctx.tasks
         if factory is None:
             return task_handler(ctx.results, ctx.mocks, machine.name, test_case)
         assert machine.compiled is not None  # checked by the caller

@@ -30,7 +30,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from pytest_sfn.service.backend import RequestContext, SfnBackend, TaskFactory, TaskFactoryContext
+from pytest_sfn.service.backend import RequestContext, SfnBackend, TaskFactory
 from pytest_sfn.service.errors import ApiError
 from pytest_sfn.service.session import isolated_session
 from pytest_sfn.service.sfn_local_mocks import MockConfig, load_mock_config
@@ -106,11 +106,7 @@ def local_client(
         aws_session_token=None,
         config=client_config,
     )
-    context = (
-        RequestContext(region_name, account_id, results, mocks)
-        if tasks is None
-        else TaskFactoryContext(region_name, account_id, tasks=tasks)
-    )
+    context = RequestContext(region_name, account_id, results, mocks, tasks)
     client.meta.events.register("before-send.sfn", _Transport(backend or SfnBackend(), context))
     return client
 

@@ -51,6 +51,9 @@ class RequestContext:
     account: str = "123456789012"
     results: Mapping[str, Any] | None = None
     mocks: MockConfig | None = None
+    #: ``local_client(tasks=...)``: makes each execution's task handler from the state
+    #: machine and its Step Functions Local test case; ``results`` and ``mocks`` are then unused.
+    tasks: Any = None
 
     def owns(self, arn: str) -> bool:
         """Whether ``arn`` lives in this caller's region and account."""
