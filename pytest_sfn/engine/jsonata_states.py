@@ -23,8 +23,8 @@ from pytest_sfn.engine.runtime import (
     Frame,
     Thread,
     Visit,
-    child_error,
 )
+from pytest_sfn.engine.states import run_branches
 from pytest_sfn.engine.task import new_task_token, run_task
 from pytest_sfn.errors import StatesError
 from pytest_sfn.model.states import (
@@ -248,21 +248,7 @@ def _parallel(it: Interpreter, state: ParallelState, value: JSON, thread: Thread
         bindings = states_bindings(it, visit, frame, value)
         arguments = evaluate_field(it, state.jsonata_fields, "Arguments", bindings)
         branch_input = value if arguments is _ABSENT else arguments
-        started = it.add("ParallelStateStarted", thread.last)
-        thread.last = started
-        outputs = []
-        last = started
-        for index, branch in enumerate(state.branches):
-            branch_thread = Thread(started)
-            child = Frame((*frame.scope, state.name, index), dict(frame.variables))
-            try:
-                outputs.append(it.run_graph(branch, branch_input, branch_thread, child))
-            except GraphFailure as failure:
-                thread.last = branch_thread.last
-                raise child_error(failure, "ParallelStateFailed") from None
-            last = branch_thread.last
-        it.add("ParallelStateSucceeded", last)
-        thread.last = last
+        outputs = run_branches(it, state, branch_input, thread, frame)
         return _finish(it, state, visit, frame, value, outputs)
 
     return it.with_retry(state, value, visit, frame, thread, attempt)

@@ -144,26 +144,34 @@ def _parallel(
 
     def attempt() -> Done:
         branch_input = apply_template(state.parameters, it.scope(effective, visit, frame))
-        started = it.add("ParallelStateStarted", thread.last)
-        thread.last = started
-        outputs = []
-        last = started
-        for index, branch in enumerate(state.branches):
-            branch_thread = Thread(started)
-            child = Frame((*frame.scope, state.name, index), dict(frame.variables))
-            try:
-                outputs.append(it.run_graph(branch, branch_input, branch_thread, child))
-            except GraphFailure as failure:
-                thread.last = branch_thread.last
-                raise child_error(failure, "ParallelStateFailed") from None
-            last = branch_thread.last
-        # AWS-recorded: ParallelStateExited links, like ParallelStateSucceeded, to the last
-        # branch event.
-        it.add("ParallelStateSucceeded", last)
-        thread.last = last
+        outputs = run_branches(it, state, branch_input, thread, frame)
         return it.finish(state, value, outputs, visit, frame)
 
     return it.with_retry(state, value, visit, frame, thread, attempt)
+
+
+def run_branches(
+    it: Interpreter, state: ParallelState, branch_input: JSON, thread: Thread, frame: Frame
+) -> list[JSON]:
+    """Run every branch of a Parallel state, in order; returns the outputs in branch order."""
+    started = it.add("ParallelStateStarted", thread.last)
+    thread.last = started
+    outputs = []
+    last = started
+    for index, branch in enumerate(state.branches):
+        branch_thread = Thread(started)
+        child = Frame((*frame.scope, state.name, index), dict(frame.variables))
+        try:
+            outputs.append(it.run_graph(branch, branch_input, branch_thread, child))
+        except GraphFailure as failure:
+            thread.last = branch_thread.last
+            raise child_error(failure, "ParallelStateFailed") from None
+        last = branch_thread.last
+    # AWS-recorded: ParallelStateExited links, like ParallelStateSucceeded, to the last
+    # branch event.
+    it.add("ParallelStateSucceeded", last)
+    thread.last = last
+    return outputs
 
 
 def _map(
