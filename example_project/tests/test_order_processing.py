@@ -1,6 +1,7 @@
-"""Tests of statemachines/order_processing.asl.json.
+"""Tests of the order workflow (statemachines/order_processing.asl.json, deployed by the SAM
+template as OrderProcessingStateMachine).
 
-Every Task state is answered by the test: the module-level marker gives the results of a
+Every Task state is answered by the test with `results=`: the module-level marker gives the results of a
 normal day (stock available, card charged, notifications sent) and each test overrides
 only what its scenario changes.
 """
@@ -16,7 +17,8 @@ import pytest
 from pytest_sfn import InOrder, Return, TaskRequest, Throw
 from pytest_sfn.plugin import SfnHarness
 
-DEFINITION = "../statemachines/order_processing.asl.json"
+# The template fills in the definition's ${...} placeholders (DefinitionSubstitutions).
+DEFINITION = "../template.yaml#OrderProcessingStateMachine"
 
 
 def reserve_line(request: TaskRequest) -> dict[str, Any]:
@@ -255,7 +257,7 @@ def test_execution_is_described_like_the_api(sfn: SfnHarness, order: dict[str, A
 
     described = execution.describe()
     assert described["executionArn"] == (
-        "arn:aws:states:us-east-1:123456789012:execution:order_processing:order-o-1001"
+        "arn:aws:states:us-east-1:123456789012:execution:order-processing:order-o-1001"
     )
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"])["status"] == "COMPLETED"
@@ -265,5 +267,5 @@ def test_definition_is_loaded_once(sfn: SfnHarness) -> None:
     machine = sfn.load(DEFINITION)
 
     assert sfn.load(DEFINITION) is machine
-    assert machine.name == "order_processing"
-    assert machine.arn == "arn:aws:states:us-east-1:123456789012:stateMachine:order_processing"
+    assert machine.name == "order-processing"
+    assert machine.arn == "arn:aws:states:us-east-1:123456789012:stateMachine:order-processing"

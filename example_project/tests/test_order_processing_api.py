@@ -15,8 +15,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 import pytest_sfn
+from pytest_sfn.loading import load_definition_source
 
-DEFINITION = Path(__file__).parent.parent / "statemachines" / "order_processing.asl.json"
+TEMPLATE = Path(__file__).parent.parent / "template.yaml"
+# The definition as CloudFormation deploys it: DefinitionSubstitutions filled in.
+DEFINITION = json.dumps(
+    load_definition_source(f"{TEMPLATE}#OrderProcessingStateMachine").definition
+)
 ROLE = "arn:aws:iam::123456789012:role/order-processing"
 ORDER = {
     "orderId": "o-2002",
@@ -41,7 +46,7 @@ def client() -> Any:
 @pytest.fixture
 def machine_arn(client: Any) -> str:
     created = client.create_state_machine(
-        name="order-processing", definition=DEFINITION.read_text(), roleArn=ROLE
+        name="order-processing", definition=DEFINITION, roleArn=ROLE
     )
     return str(created["stateMachineArn"])
 
@@ -76,7 +81,7 @@ def test_history_pages_like_the_real_api(client: Any, machine_arn: str) -> None:
 
 
 def test_invalid_definitions_are_refused_as_aws_does(client: Any) -> None:
-    broken = json.loads(DEFINITION.read_text())
+    broken = json.loads(DEFINITION)
     broken["StartAt"] = "NoSuchState"
 
     with pytest.raises(ClientError) as info:
