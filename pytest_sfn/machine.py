@@ -114,6 +114,38 @@ class StateMachine:
             role_arn=role_arn, source=str(path),
         )  # fmt: skip
 
+    @classmethod
+    def from_source(
+        cls, spec: str | Path, *, base_dir: str | Path | None = None,
+        substitutions: Mapping[str, Any] | None = None, type: str | None = None,
+        region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT, role_arn: str | None = None,
+    ) -> StateMachine:  # fmt: skip
+        """Load from a definition file or an infrastructure template.
+
+        ``spec`` is ``order.asl.json``, ``template.yaml`` (one state machine),
+        ``template.yaml#LogicalId`` or a CDK ``cdk.out`` directory (``cdk.out#Id``).
+        ``substitutions`` fill ``${Name}`` placeholders and override what ``Ref`` /
+        ``Fn::GetAtt`` of a logical id resolve to.
+
+        Raises:
+            DefinitionError: the file, template or logical id is wrong, or the definition
+                is invalid.
+        """
+        from pytest_sfn.loading import load_definition_source
+
+        loaded = load_definition_source(
+            spec,
+            base_dir=Path(base_dir) if base_dir is not None else None,
+            substitutions=substitutions,
+            region=region,
+            account=account,
+        )
+        return cls.from_definition(
+            loaded.definition, name=loaded.name, type=type or loaded.machine_type or "STANDARD",
+            region=region, account=account, role_arn=role_arn or loaded.role_arn,
+            source=loaded.source,
+        )  # fmt: skip
+
     def execute(
         self,
         input: JSON = NO_INPUT,

@@ -122,7 +122,8 @@ class MockHandler:
         problems = []
         for name, mock in self.mocks.states.items():
             if name not in names:
-                where = f"{mock.origin}: " if mock.origin else ""
+                # "file:line: /pointer: message", like every other file error.
+                where = mock.origin.replace(" /", ": /", 1) + ": " if mock.origin else ""
                 problems.append(
                     f"{where}a mock names Task state {name!r}, which is not in the state "
                     f"machine{did_you_mean(name, known)}"

@@ -219,7 +219,7 @@ def test_unknown_mocked_state_did_you_mean(pytester: pytest.Pytester, machine: P
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_sfn.errors.MockError: mocks.yaml:2 /Notfy: a mock names Task state "
+            "E       pytest_sfn.errors.MockError: mocks.yaml:2: /Notfy: a mock names Task state "
             "'Notfy', which is not in the state machine (did you mean 'Notify'?)"
         ]
     )

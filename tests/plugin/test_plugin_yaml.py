@@ -371,7 +371,7 @@ def test_unknown_state_in_scenario_mocks_fails_that_scenario(
     result.stdout.fnmatch_lines(
         [
             "scenario 'typo' (orders.sfn.yaml:6):",
-            "orders.sfn.yaml:8 /scenarios/1/mocks/Chrage: a mock names Task state 'Chrage', "
+            "orders.sfn.yaml:8: /scenarios/1/mocks/Chrage: a mock names Task state 'Chrage', "
             "which is not in the state machine (did you mean 'Charge'?)",
         ],
         consecutive=True,
@@ -401,7 +401,7 @@ def test_unknown_state_in_shared_mocks_is_one_collection_error(
     result.stdout.fnmatch_lines(
         [
             "*_ ERROR collecting orders.sfn.yaml _*",
-            "orders.sfn.yaml:4 /mocks/Notfy: a mock names Task state 'Notfy', which is not in "
+            "orders.sfn.yaml:4: /mocks/Notfy: a mock names Task state 'Notfy', which is not in "
             "the state machine",
             "*= short test summary info =*",
             "ERROR orders.sfn.yaml",

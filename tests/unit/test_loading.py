@@ -526,3 +526,25 @@ def test_callers_cannot_corrupt_the_cache() -> None:
     first = load("cfn/packaged.yaml")
     first.definition["States"]["Notify"]["Type"] = "Pass"
     assert load("cfn/packaged.yaml").definition["States"]["Notify"]["Type"] == "Task"
+
+
+def test_state_machine_from_source_loads_a_template_in_one_call() -> None:
+    from pytest_sfn import StateMachine
+
+    here = Path(__file__).parent / "loading_fixtures"
+    templates = sorted(
+        p
+        for p in here.rglob("*")
+        if p.suffix in (".yaml", ".yml", ".json") and "template" in p.name
+    )
+    assert templates, "fixtures exist"
+    from pytest_sfn.loading import list_state_machines
+
+    for template in templates:
+        ids = list_state_machines(template)
+        if ids:
+            machine = StateMachine.from_source(f"{template}#{ids[0]}")
+            assert machine.definition["States"]
+            assert machine.source == f"{template}#{ids[0]}" or machine.source.endswith(f"#{ids[0]}")
+            return
+    raise AssertionError("no template with a state machine among the fixtures")

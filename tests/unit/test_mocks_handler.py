@@ -183,7 +183,7 @@ def test_check_states_reports_every_unknown_state_with_suggestions() -> None:
     with pytest.raises(MockError) as info:
         MockHandler(mocks).check_states(["Charge", "Ship", "Notify"])
     assert str(info.value).splitlines() == [
-        "order.sfn.yaml:5 /mocks/Chrage: a mock names Task state 'Chrage', which is not in the "
+        "order.sfn.yaml:5: /mocks/Chrage: a mock names Task state 'Chrage', which is not in the "
         "state machine (did you mean 'Charge'?)",
         "a mock names Task state 'Nope', which is not in the state machine",
     ]

@@ -271,3 +271,15 @@ def test_load_mock_file_points_sfn_local_configs_elsewhere(tmp_path: Path) -> No
     path.write_text(json.dumps({"StateMachines": {}, "MockedResponses": {}}))
     with pytest.raises(MockError, match=r"Step Functions Local mock configuration; load it with "):
         load_mock_file(path)
+
+
+def test_merge_keys_may_be_overridden_but_explicit_duplicates_fail() -> None:
+    from pytest_sfn.mocks.documents import load_yaml_text
+
+    text = "base: &b {currency: EUR, amount: 1}\norder:\n  <<: *b\n  currency: USD\n"
+    value, lines = load_yaml_text(text, source="m.yaml")
+    assert value["order"] == {"currency": "USD", "amount": 1}
+    with pytest.raises(
+        MockError, match=r"m\.yaml:3: /a/x: duplicate key 'x' \(first written at line 2\)"
+    ):
+        load_yaml_text("a:\n  x: 1\n  x: 2\n", source="m.yaml")
