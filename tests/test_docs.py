@@ -35,7 +35,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
-import yaml
 
 from pytest_sfn.plugin import SfnHarness, SfnOptions
 
@@ -234,7 +233,10 @@ def _check_file_syntax(target: Path, content: str) -> None:
     if target.suffix == ".json":
         json.loads(content)
     elif target.suffix in (".yaml", ".yml"):
-        yaml.safe_load(content)
+        # CloudFormation/SAM short-form tags (!Ref, !GetAtt...) are valid in templates.
+        from pytest_sfn.loading.cfn_yaml import decode_template
+
+        decode_template(content, source=target.name, yaml_text=True)
 
 
 def _sfn_marks(obj: Any) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
