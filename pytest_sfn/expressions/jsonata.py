@@ -30,13 +30,21 @@ import functools
 import math
 import random
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+_CALLER_RECURSION_LIMIT = sys.getrecursionlimit()
 from jsonata import Functions, JException, Jsonata, Parser, Signature, Utils
+
+#: jsonata-python raises the interpreter-wide recursion limit (to 10,000) on import; we give
+#: the user's limit back and raise it only while an expression is evaluated.
+sys.setrecursionlimit(_CALLER_RECURSION_LIMIT)
+_EVAL_RECURSION_LIMIT = 10_000
+
 
 from pytest_sfn._types import JSON
 from pytest_sfn.errors import SfnError
@@ -841,6 +849,9 @@ def _run(ast: Any, values: dict[str, Any], env: JsonataEnv) -> Any:
     previous = getattr(current, "jsonata", None)
     current.jsonata = runner
     _LOCAL.states.append(state)
+    limit = sys.getrecursionlimit()
+    if limit < _EVAL_RECURSION_LIMIT:
+        sys.setrecursionlimit(_EVAL_RECURSION_LIMIT)
     try:
         return runner.eval(ast, None, frame)
     except _Abort as abort:
@@ -855,6 +866,8 @@ def _run(ast: Any, values: dict[str, Any], env: JsonataEnv) -> Any:
     except Exception as err:  # a Python error inside jsonata-python: keep what it says
         raise JsonataEvaluationError(None, str(err) or type(err).__name__) from None
     finally:
+        if limit < _EVAL_RECURSION_LIMIT:
+            sys.setrecursionlimit(limit)
         _LOCAL.states.pop()
         if previous is None:
             del current.jsonata

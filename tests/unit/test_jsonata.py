@@ -829,3 +829,15 @@ def test_a_failed_evaluation_leaves_the_next_one_clean() -> None:
     assert run("1 + 1") == 2
     assert failure("$range(1, 360146, 1)") == MEMORY
     assert run("[1..3]") == [1, 2, 3]
+
+
+def test_the_interpreter_recursion_limit_is_left_alone() -> None:
+    import sys
+
+    from pytest_sfn.expressions.jsonata import JsonataEnv, compile_expression
+
+    before = sys.getrecursionlimit()
+    expression = compile_expression("{% $sum([1, 2]) + $count([1]) %}")
+    env = JsonataEnv(__import__("random").Random(0), lambda: "u")
+    assert expression.evaluate({"states": {"input": {}}}, env) == 4
+    assert sys.getrecursionlimit() == before
