@@ -1,0 +1,37 @@
+"""Real integrations: Task states answered by user code instead of declarative mocks.
+
+Each integration implements the engine's :class:`~pytest_sfn.engine.ports.TaskHandler`
+protocol and is passed to :meth:`StateMachine.execute` as ``tasks=``:
+
+* :class:`LambdaHandlers` runs Python Lambda handlers in-process for
+  ``arn:aws:states:::lambda:invoke`` and bare Lambda function ARNs, with AWS's exact
+  ``Invoke`` response shape and function-error mapping.
+
+:mod:`pytest_sfn.integrations.aws_sdk` resolves ``arn:aws:states:::aws-sdk:<service>:<action>``
+resources against botocore's service models and checks parameters and results against the
+API shapes (not yet wired into definition validation or the engine).
+"""
+
+from __future__ import annotations
+
+from pytest_sfn.integrations.aws_sdk import (
+    SdkOperation,
+    UnknownSdkResource,
+    resolve_sdk_resource,
+    sdk_error_name,
+    validate_sdk_parameters,
+    validate_sdk_result,
+)
+from pytest_sfn.integrations.lambda_ import ClientContext, LambdaContext, LambdaHandlers
+
+__all__ = [
+    "ClientContext",
+    "LambdaContext",
+    "LambdaHandlers",
+    "SdkOperation",
+    "UnknownSdkResource",
+    "resolve_sdk_resource",
+    "sdk_error_name",
+    "validate_sdk_parameters",
+    "validate_sdk_result",
+]
