@@ -8,6 +8,7 @@ This package is the only part of pytest-sfn that imports pytest. It provides:
 * the ``@pytest.mark.sfn(...)`` marker, which also requests the ``sfn`` fixture;
 * the ``--sfn-*`` command-line and ``sfn_*`` ini options;
 * ``*.sfn.yaml`` / ``*.sfn.yml`` scenario files collected as tests, one per scenario;
+* the network and credential guard (:mod:`pytest_sfn.plugin.guard`) and its opt-ins;
 * assertion explanations for executions and a report header line.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from pytest_sfn.plugin import guard
 from pytest_sfn.plugin.collect import ScenarioCollector, ScenarioItem, is_scenario_file
 from pytest_sfn.plugin.fixtures import (
     CALL_FAILED_KEY,
@@ -49,12 +51,17 @@ __all__ = [
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register ``--sfn-*`` and ``sfn_*`` (hookspec: ``pytest_addoption``)."""
     add_options(parser)
+    guard.add_guard_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``sfn`` marker and read the settings (hookspec: ``pytest_configure``)."""
     config.addinivalue_line("markers", MARKER_DOC)
+    config.addinivalue_line("markers", guard.ALLOW_NETWORK_MARKER_DOC)
     config.stash[SETTINGS_KEY] = SfnSettings.from_config(config)
+    # Safe by default: no AWS, network or real credentials during tests (see guard.py).
+    if not config.pluginmanager.has_plugin("sfn-guard"):
+        config.pluginmanager.register(guard, "sfn-guard")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
