@@ -6,6 +6,8 @@ protocol and is passed to :meth:`StateMachine.execute` as ``tasks=``:
 * :class:`LambdaHandlers` runs Python Lambda handlers in-process for
   ``arn:aws:states:::lambda:invoke`` and bare Lambda function ARNs, with AWS's exact
   ``Invoke`` response shape and function-error mapping.
+* :class:`NestedExecutions` runs child state machines for ``states:startExecution``
+  (request/response, ``.sync``, ``.sync:2``) under the parent's virtual clock.
 
 :mod:`pytest_sfn.integrations.aws_sdk` resolves ``arn:aws:states:::aws-sdk:<service>:<action>``
 resources against botocore's service models and checks parameters and results against the
@@ -23,11 +25,13 @@ from pytest_sfn.integrations.aws_sdk import (
     validate_sdk_result,
 )
 from pytest_sfn.integrations.lambda_ import ClientContext, LambdaContext, LambdaHandlers
+from pytest_sfn.integrations.nested import NestedExecutions
 
 __all__ = [
     "ClientContext",
     "LambdaContext",
     "LambdaHandlers",
+    "NestedExecutions",
     "SdkOperation",
     "UnknownSdkResource",
     "resolve_sdk_resource",
