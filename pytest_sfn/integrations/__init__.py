@@ -6,6 +6,8 @@ protocol and is passed to :meth:`StateMachine.execute` as ``tasks=``:
 * :class:`LambdaHandlers` runs Python Lambda handlers in-process for
   ``arn:aws:states:::lambda:invoke`` and bare Lambda function ARNs, with AWS's exact
   ``Invoke`` response shape and function-error mapping.
+* :class:`BotocoreTasks` answers ``aws-sdk:*`` tasks and the optimized DynamoDB, SQS, SNS
+  and EventBridge integrations with a botocore client (Stubber- and moto-friendly).
 * :class:`HttpInvoker` sends ``arn:aws:states:::http:invoke`` requests through httpx (so
   respx mocks them), with EventBridge connections (API key, Basic, OAuth) and AWS's output
   shape and ``States.Http.*`` errors.
@@ -27,11 +29,13 @@ from pytest_sfn.integrations.aws_sdk import (
     validate_sdk_parameters,
     validate_sdk_result,
 )
+from pytest_sfn.integrations.botocore_tasks import BotocoreTasks
 from pytest_sfn.integrations.http import Connection, HttpInvoker
 from pytest_sfn.integrations.lambda_ import ClientContext, LambdaContext, LambdaHandlers
 from pytest_sfn.integrations.nested import NestedExecutions
 
 __all__ = [
+    "BotocoreTasks",
     "ClientContext",
     "Connection",
     "HttpInvoker",

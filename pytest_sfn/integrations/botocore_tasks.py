@@ -1,0 +1,478 @@
+"""Task states answered by botocore clients: AWS SDK and optimized service integrations.
+
+:class:`BotocoreTasks` calls a real botocore client for:
+
+* AWS SDK integrations ``arn:aws:states:::aws-sdk:<service>:<action>``: the Task's parameters
+  (PascalCase, Java spelling such as ``DbInstanceIdentifier`` or the botocore spelling) are
+  mapped onto the operation's input members and the operation is called; the task result is
+  the response without ``ResponseMetadata``. A service error fails the task with
+  ``<ServicePrefix>.<ExceptionName>`` (``DynamoDb.ResourceNotFoundException``; an error the
+  service model does not declare becomes the service's base exception,
+  ``DynamoDb.DynamoDbException``) and the cause in the AWS SDK for Java 2.x shape
+  ``<message> (Service: DynamoDb, Status Code: 400, Request ID: <id>)``.
+* the optimized integrations ``dynamodb:getItem|putItem|updateItem|deleteItem``,
+  ``sqs:sendMessage``, ``sns:publish`` and ``events:putEvents``: the result is the response
+  plus ``SdkHttpMetadata``/``SdkResponseMetadata`` built from the HTTP response botocore saw.
+  Errors use the optimized prefixes (``DynamoDB.``, ``SQS.``, ``SNS.``, ``EventBridge.``): a
+  declared exception keeps its name (``DynamoDB.ConditionalCheckFailedException``), anything
+  else becomes the client's base exception (``DynamoDB.AmazonDynamoDBException``,
+  ``SQS.AmazonSQSException``); the cause has the AWS SDK for Java 1.x shape ``<message>
+  (Service: AmazonSNS; Status Code: 400; Error Code: <code>; Request ID: <id>; Proxy: null)``.
+  A non-string ``MessageBody`` (SQS), ``Message`` (SNS) or ``Entries[].Detail`` (EventBridge)
+  is sent as compact JSON text, as Step Functions does. ``events:putEvents`` with a non-zero
+  ``FailedEntryCount`` fails with ``EventBridge.FailedEntry``; the cause is the response as
+  JSON (the exact cause text AWS uses is not confirmed).
+
+Results are made JSON the way this module documents (the exact AWS rendering of timestamps
+is not confirmed): timestamps become ISO-8601 UTC strings with a ``Z`` suffix and trailing
+zero fraction digits removed (``2024-01-01T00:00:00Z``, ``2024-01-01T00:00:00.5Z``); blobs
+become base64 text; a streaming body (S3 ``GetObject``) is read and returned as text (base64
+when it is not UTF-8). AWS SDK results have PascalCase member names: botocore's name with the
+first letter upper-cased (``stateMachines`` -> ``StateMachines``, ``DBInstances`` and DynamoDB's
+``SS``/``BOOL`` unchanged); whether AWS spells acronyms the Java way (``DbInstances``) in
+results is not confirmed.
+
+Clients come from a session you control, so ``botocore.stub.Stubber`` (pass the stubbed
+client in ``clients=``) and moto's ``mock_aws`` (create :class:`BotocoreTasks` inside the mock)
+both work. Without ``session=``, a private botocore session with dummy credentials
+(``testing``) is used: the machine's credentials are never picked up silently. Real AWS is
+reached only when you pass your own session *and* opt out of the pytest plugin's network guard
+(``@pytest.mark.sfn_allow_network``).
+
+``.waitForTaskToken`` resources are not answered here (callbacks are a separate feature): they
+go to ``fallback`` or raise :class:`~pytest_sfn.errors.UnmockedTaskError`.
+
+Example:
+    >>> import botocore.session
+    >>> from pytest_sfn.integrations.botocore_tasks import BotocoreTasks
+    >>> tasks = BotocoreTasks(botocore.session.Session(), region_name="eu-west-1")
+    >>> # sm.execute(input, tasks=tasks)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import botocore.session
+from botocore.exceptions import ClientError, ParamValidationError
+
+from pytest_sfn._json import dump_compact
+from pytest_sfn._types import JSON
+from pytest_sfn.engine.ports import TaskHandler, TaskOutcome, TaskRequest
+from pytest_sfn.errors import MockError, UnmockedTaskError
+from pytest_sfn.integrations.aws_sdk import (
+    SDK_RESOURCE_PREFIX,
+    SdkOperation,
+    UnknownSdkResource,
+    java_pascal_case,
+    resolve_sdk_resource,
+    sdk_error_name,
+)
+
+if TYPE_CHECKING:
+    import boto3
+
+__all__ = [
+    "OPTIMIZED_INTEGRATIONS",
+    "BotocoreTasks",
+    "OptimizedIntegration",
+    "to_json",
+]
+
+_DUMMY = "testing"
+
+
+@dataclass(frozen=True, slots=True)
+class OptimizedIntegration:
+    """An optimized integration answered through a botocore operation.
+
+    Attributes:
+        botocore_service: the botocore service name (``dynamodb``).
+        operation: the botocore operation name (``GetItem``).
+        error_prefix: the prefix of its error names (``DynamoDB``).
+        java_service: the AWS SDK for Java 1.x service name in causes (``AmazonDynamoDBv2``).
+        base_exception: the error name of undeclared service errors
+            (``AmazonDynamoDBException``).
+    """
+
+    botocore_service: str
+    operation: str
+    error_prefix: str
+    java_service: str
+    base_exception: str
+
+
+def _dynamodb(operation: str) -> OptimizedIntegration:
+    return OptimizedIntegration(
+        "dynamodb", operation, "DynamoDB", "AmazonDynamoDBv2", "AmazonDynamoDBException"
+    )
+
+
+#: ``(service, api)`` of the resource -> the integration, for the optimized integrations
+#: answered here.
+OPTIMIZED_INTEGRATIONS: Mapping[tuple[str, str], OptimizedIntegration] = {
+    ("dynamodb", "getItem"): _dynamodb("GetItem"),
+    ("dynamodb", "putItem"): _dynamodb("PutItem"),
+    ("dynamodb", "updateItem"): _dynamodb("UpdateItem"),
+    ("dynamodb", "deleteItem"): _dynamodb("DeleteItem"),
+    ("sqs", "sendMessage"): OptimizedIntegration(
+        "sqs", "SendMessage", "SQS", "AmazonSQS", "AmazonSQSException"
+    ),
+    ("sns", "publish"): OptimizedIntegration(
+        "sns", "Publish", "SNS", "AmazonSNS", "AmazonSNSException"
+    ),
+    ("events", "putEvents"): OptimizedIntegration(
+        "events", "PutEvents", "EventBridge", "AmazonEventBridge", "AmazonEventBridgeException"
+    ),
+}
+
+
+class BotocoreTasks:
+    """A :class:`~pytest_sfn.engine.ports.TaskHandler` calling botocore clients.
+
+    Args:
+        session: a ``botocore.session.Session`` or ``boto3.Session`` to create clients from;
+            ``None``: a private botocore session with dummy credentials (``testing``).
+        region_name: the region of the clients this handler creates.
+        clients: ready-made clients by service, keyed by the botocore name (``dynamodb``,
+            ``stepfunctions``) or the Step Functions name (``sfn``); used as they are (e.g.
+            wrapped in a ``botocore.stub.Stubber``).
+        fallback: answers every Task this handler does not (other resources,
+            ``.waitForTaskToken``).
+    """
+
+    def __init__(
+        self,
+        session: botocore.session.Session | boto3.Session | None = None,
+        *,
+        region_name: str = "us-east-1",
+        clients: Mapping[str, Any] | None = None,
+        fallback: TaskHandler | None = None,
+    ) -> None:
+        self._session = session
+        self._region = region_name
+        self._clients: dict[str, Any] = dict(clients or {})
+        self._fallback = fallback
+
+    def __call__(self, request: TaskRequest) -> TaskOutcome:
+        """Answer one Task attempt (see the module docstring for shapes and errors)."""
+        resource = request.resource
+        if resource.kind == "service" and resource.pattern == "":
+            if resource.arn.startswith(SDK_RESOURCE_PREFIX):
+                return self._sdk(request)
+            optimized = OPTIMIZED_INTEGRATIONS.get((resource.service, resource.api))
+            if optimized is not None:
+                return self._optimized(request, optimized)
+        return self._delegate(request)
+
+    # -- clients -----------------------------------------------------------------------
+
+    def client(self, botocore_service: str, alias: str | None = None) -> Any:
+        """The client used for a botocore service, created from the session on first use.
+
+        Args:
+            botocore_service: the botocore service name (``dynamodb``).
+            alias: another key ``clients=`` may use for it (the Step Functions name).
+        """
+        for key in (botocore_service, alias):
+            if key is not None and key in self._clients:
+                return self._clients[key]
+        session = self._session
+        if session is None:
+            session = botocore.session.Session()
+            session.set_credentials(_DUMMY, _DUMMY, _DUMMY)
+            self._session = session
+        create: Callable[..., Any]
+        create = session.create_client if hasattr(session, "create_client") else session.client
+        client = create(botocore_service, region_name=self._region)
+        self._clients[botocore_service] = client
+        return client
+
+    # -- the two families --------------------------------------------------------------
+
+    def _sdk(self, request: TaskRequest) -> TaskOutcome:
+        try:
+            op = resolve_sdk_resource(request.resource.arn)
+        except UnknownSdkResource as exc:
+            raise MockError(f"Task state {request.state_name!r}: {exc.message}") from None
+        client = self.client(op.botocore_service, op.service_name)
+        operation_model = client.meta.service_model.operation_model(op.operation)
+        raw = {} if request.parameters is None else request.parameters
+        params = _to_botocore(operation_model.input_shape, raw)
+        try:
+            response = _call(client, op.operation, params, request)
+        except ClientError as exc:
+            return _sdk_failure(op, client, exc, request)
+        output = _pascal_members(operation_model.output_shape, _without_metadata(response))
+        return TaskOutcome(output=to_json(output))
+
+    def _optimized(self, request: TaskRequest, integration: OptimizedIntegration) -> TaskOutcome:
+        client = self.client(integration.botocore_service)
+        params = request.parameters
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise MockError(
+                f"Task state {request.state_name!r}: the parameters of "
+                f"{request.resource.arn!r} must be an object, got {_short(params)}"
+            )
+        params = _encode_optimized(integration, params)
+        try:
+            response = _call(client, integration.operation, params, request)
+        except ClientError as exc:
+            return _optimized_failure(integration, client, exc, request)
+        metadata = response.get("ResponseMetadata", {})
+        output = to_json(_without_metadata(response))
+        if integration.operation == "PutEvents" and output.get("FailedEntryCount", 0):
+            return TaskOutcome(
+                failed=True, error="EventBridge.FailedEntry", cause=dump_compact(output)
+            )
+        output["SdkHttpMetadata"] = _http_metadata(metadata)
+        output["SdkResponseMetadata"] = {"RequestId": _request_id(metadata, request)}
+        return TaskOutcome(output=output)
+
+    def _delegate(self, request: TaskRequest) -> TaskOutcome:
+        if self._fallback is not None:
+            return self._fallback(request)
+        resource = request.resource
+        if resource.pattern == ".waitForTaskToken":
+            why = (
+                "callback tasks (.waitForTaskToken) are not answered by BotocoreTasks; "
+                "answer them with a mock or the callback API"
+            )
+        elif resource.pattern:
+            why = f"the {resource.pattern!r} pattern is not supported by BotocoreTasks"
+        else:
+            optimized = ", ".join(f"{s}:{a}" for s, a in OPTIMIZED_INTEGRATIONS)
+            why = (
+                "BotocoreTasks answers aws-sdk resources and the optimized integrations "
+                f"{optimized}"
+            )
+        raise UnmockedTaskError(
+            f"Task state {request.state_name!r} uses {resource.arn!r}: {why}; "
+            "pass fallback= for other resources"
+        )
+
+
+# --------------------------------------------------------------------------- calling
+
+
+def _call(client: Any, operation: str, params: Any, request: TaskRequest) -> dict[str, Any]:
+    try:
+        response: dict[str, Any] = client._make_api_call(operation, params)
+    except ParamValidationError as exc:
+        raise MockError(
+            f"Task state {request.state_name!r}: botocore rejected the parameters of "
+            f"{request.resource.arn!r}: {exc}"
+        ) from None
+    return response
+
+
+def _without_metadata(response: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in response.items() if key != "ResponseMetadata"}
+
+
+def _member_lookup(shape: Any) -> dict[str, str]:
+    """Step Functions spellings of a structure's members -> botocore member name."""
+    lookup: dict[str, str] = {}
+    for member in shape.members:
+        lookup[member] = member
+        lookup.setdefault(member[:1].upper() + member[1:], member)
+        lookup.setdefault("EqualsValue" if member == "Equals" else java_pascal_case(member), member)
+    return lookup
+
+
+def _to_botocore(shape: Any, value: JSON) -> Any:
+    """Rename Java-spelled members to the botocore spelling, following the input shape."""
+    if shape is None or value is None:
+        return (
+            {} if value is None and shape is not None and shape.type_name == "structure" else value
+        )
+    if getattr(shape, "is_document_type", False):
+        return value
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        lookup = _member_lookup(shape)
+        converted: dict[str, Any] = {}
+        for key, item in value.items():
+            member = lookup.get(key)
+            if member is None:
+                converted[key] = item  # botocore reports the unknown parameter
+            else:
+                converted[member] = _to_botocore(shape.members[member], item)
+        return converted
+    if kind == "list" and isinstance(value, list):
+        return [_to_botocore(shape.member, item) for item in value]
+    if kind == "map" and isinstance(value, dict):
+        return {key: _to_botocore(shape.value, item) for key, item in value.items()}
+    return value
+
+
+def _pascal_members(shape: Any, value: Any) -> Any:
+    """Upper-case the first letter of every structure member, following the output shape."""
+    if shape is None or value is None or getattr(shape, "is_document_type", False):
+        return value
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {
+            key[:1].upper() + key[1:]: _pascal_members(members.get(key), item)
+            for key, item in value.items()
+        }
+    if kind == "list" and isinstance(value, list):
+        return [_pascal_members(shape.member, item) for item in value]
+    if kind == "map" and isinstance(value, dict):
+        return {key: _pascal_members(shape.value, item) for key, item in value.items()}
+    return value
+
+
+def _encode_optimized(integration: OptimizedIntegration, params: dict[str, Any]) -> dict[str, Any]:
+    """Serialize the JSON members Step Functions sends as text."""
+    params = dict(params)
+    if integration.operation == "SendMessage" and "MessageBody" in params:
+        params["MessageBody"] = _as_text(params["MessageBody"])
+    elif integration.operation == "Publish" and "Message" in params:
+        params["Message"] = _as_text(params["Message"])
+    elif integration.operation == "PutEvents" and isinstance(params.get("Entries"), list):
+        params["Entries"] = [
+            {**entry, "Detail": _as_text(entry["Detail"])}
+            if isinstance(entry, dict) and "Detail" in entry
+            else entry
+            for entry in params["Entries"]
+        ]
+    return params
+
+
+def _as_text(value: JSON) -> JSON:
+    return value if isinstance(value, str) else dump_compact(value)
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _timestamp(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    value = value.astimezone(timezone.utc)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def to_json(value: Any) -> Any:
+    """A botocore response value as JSON (see the module docstring for the conversions).
+
+    Args:
+        value: a parsed botocore response or part of it.
+
+    Returns:
+        The value with datetimes, bytes, streaming bodies and decimals converted.
+    """
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(item) for item in value]
+    if isinstance(value, datetime):
+        return _timestamp(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    read = getattr(value, "read", None)
+    if callable(read):
+        data = read()
+        if isinstance(data, (bytes, bytearray)):
+            try:
+                return bytes(data).decode("utf-8")
+            except UnicodeDecodeError:
+                return base64.b64encode(bytes(data)).decode("ascii")
+        return data
+    return value
+
+
+def _http_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    headers = {str(k): str(v) for k, v in (metadata.get("HTTPHeaders") or {}).items()}
+    return {
+        "AllHttpHeaders": {key: [value] for key, value in headers.items()},
+        "HttpHeaders": headers,
+        "HttpStatusCode": int(metadata.get("HTTPStatusCode", 200)),
+    }
+
+
+def _request_id(metadata: Mapping[str, Any], request: TaskRequest) -> str:
+    """The service's request id, or a deterministic one when the response has none."""
+    found = metadata.get("RequestId")
+    if isinstance(found, str) and found:
+        return found
+    context = request.context if isinstance(request.context, dict) else {}
+    execution = context.get("Execution", {})
+    execution_id = execution.get("Id", "") if isinstance(execution, dict) else ""
+    seed = f"{execution_id}|{request.state_name}|{request.invocation}|{request.attempt}"
+    return str(uuid.UUID(bytes=hashlib.sha256(seed.encode()).digest()[:16], version=4))
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True, slots=True)
+class _ServiceError:
+    code: str
+    message: str
+    status: int
+    request_id: str
+    shape: str | None  # the declared error shape the code belongs to
+
+
+def _service_error(client: Any, exc: ClientError, request: TaskRequest) -> _ServiceError:
+    error = exc.response.get("Error", {})
+    metadata = exc.response.get("ResponseMetadata", {})
+    code = str(error.get("Code", "")) or "Unknown"
+    status = int(metadata.get("HTTPStatusCode") or 400)
+    shape: str | None = None
+    for error_shape in client.meta.service_model.error_shapes:
+        declared = error_shape.metadata.get("error", {}).get("code") or error_shape.name
+        if code in (declared, error_shape.name):
+            shape = error_shape.name
+            break
+    message = str(error.get("Message", "") or error.get("message", "") or "")
+    return _ServiceError(code, message, status, _request_id(metadata, request), shape)
+
+
+def _sdk_failure(
+    op: SdkOperation, client: Any, exc: ClientError, request: TaskRequest
+) -> TaskOutcome:
+    err = _service_error(client, exc, request)
+    name = sdk_error_name(op, err.shape if err.shape else op.error_prefix)
+    cause = (
+        f"{err.message} (Service: {op.error_prefix}, Status Code: {err.status}, "
+        f"Request ID: {err.request_id})"
+    )
+    return TaskOutcome(failed=True, error=name, cause=cause)
+
+
+def _optimized_failure(
+    integration: OptimizedIntegration, client: Any, exc: ClientError, request: TaskRequest
+) -> TaskOutcome:
+    err = _service_error(client, exc, request)
+    exception = (
+        err.shape if err.shape and err.shape.endswith("Exception") else integration.base_exception
+    )
+    cause = (
+        f"{err.message} (Service: {integration.java_service}; Status Code: {err.status}; "
+        f"Error Code: {err.code}; Request ID: {err.request_id}; Proxy: null)"
+    )
+    return TaskOutcome(failed=True, error=f"{integration.error_prefix}.{exception}", cause=cause)
+
+
+def _short(value: JSON) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
