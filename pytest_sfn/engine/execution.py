@@ -116,6 +116,8 @@ class Execution:
     history: tuple[HistoryEvent, ...]
     redrive_count: int = 0
     task_calls: tuple[TaskCall, ...] = ()
+    #: Whether the execution failed because it reached the history event limit.
+    history_limit_reached: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -197,6 +199,9 @@ class Execution:
         if self.status == "SUCCEEDED":
             out["redriveStatus"] = "NOT_REDRIVABLE"
             out["redriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
+        elif self.history_limit_reached:
+            out["redriveStatus"] = "NOT_REDRIVABLE"
+            out["redriveStatusReason"] = "Execution history event limit exceeded."
         elif self.status != "RUNNING":
             out["redriveStatus"] = "REDRIVABLE"
         return out

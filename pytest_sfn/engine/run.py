@@ -140,6 +140,7 @@ class Interpreter:
         )
         thread = Thread(0)
         status, output, error, cause = "SUCCEEDED", None, None, None
+        overflow = False
         try:
             output = self.run_graph(self.graph, input_value, thread, Frame((), {}))
             self.add(
@@ -154,7 +155,7 @@ class Interpreter:
             status, error = "TIMED_OUT", "States.Timeout"
             self.add("ExecutionTimedOut", thread.last, {"error": error})
         except HistoryLimit:
-            status, error = "FAILED", "States.Runtime"
+            status, error, overflow = "FAILED", "States.Runtime", True
             cause = (
                 f"The execution reached the maximum number of history events ({cfg.history_limit})."
             )
@@ -175,6 +176,7 @@ class Interpreter:
             history=tuple(self.events) if cfg.machine_type == "STANDARD" else (),
             redrive_count=cfg.redrive_count,
             task_calls=tuple(self.calls),
+            history_limit_reached=overflow,
         )
 
     def _record_history_overflow(self, error: str, cause: str, thread: Thread) -> None:

@@ -60,8 +60,6 @@ __all__ = [
     "TaskFactory",
 ]
 
-_SUCCEEDED_NOT_REDRIVABLE = "Execution is SUCCEEDED and cannot be redriven"
-_HISTORY_NOT_REDRIVABLE = "Execution history event limit exceeded."
 _TICK = timedelta(milliseconds=1)
 _BILLED_MEMORY_MB = 64
 _DEFAULT_ENCRYPTION = {"type": "AWS_OWNED_KEY"}
@@ -373,34 +371,11 @@ class SfnBackend:
     def describe_execution(self, ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         """``DescribeExecution`` (STANDARD executions)."""
         run = self._run(ctx, req["executionArn"])
-        execution = run.execution
-        out = payloads(
-            {
-                "executionArn": execution.execution_arn,
-                "stateMachineArn": execution.state_machine_arn,
-                "name": execution.name,
-                "status": execution.status,
-                "startDate": execution.start_time,
-                "stopDate": execution.stop_time,
-            },
-            run,
-            req.get("includedData"),
-        )
-        if execution.status != "TIMED_OUT":  # (OBS) a timed-out execution shows neither
-            for key in ("error", "cause"):
-                value = getattr(execution, key)
-                if value is not None:
-                    out[key] = value
-        out["redriveCount"] = execution.redrive_count
-        if execution.status == "SUCCEEDED":
-            out["redriveStatus"] = "NOT_REDRIVABLE"
-            out["redriveStatusReason"] = _SUCCEEDED_NOT_REDRIVABLE
-        elif len(execution.history) >= 24_999:
-            out["redriveStatus"] = "NOT_REDRIVABLE"
-            out["redriveStatusReason"] = _HISTORY_NOT_REDRIVABLE
-        else:
-            out["redriveStatus"] = "REDRIVABLE"
-        return out
+        described = run.execution.describe()
+        # The input as the caller sent it, and METADATA_ONLY, come from the service's record.
+        for key in ("input", "inputDetails", "output", "outputDetails"):
+            described.pop(key, None)
+        return payloads(described, run, req.get("includedData"))
 
     def describe_state_machine_for_execution(
         self, ctx: RequestContext, req: dict[str, Any]

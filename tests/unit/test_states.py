@@ -497,6 +497,11 @@ def test_history_limit() -> None:
     assert execution.status == "FAILED"
     assert execution.error == "States.Runtime"
     assert len(execution.history) == 50
+    described = execution.describe()
+    assert (described["redriveStatus"], described["redriveStatusReason"]) == (
+        "NOT_REDRIVABLE",
+        "Execution history event limit exceeded.",
+    )
 
 
 def test_retry_count_only_in_retryable_states() -> None:
