@@ -163,6 +163,8 @@ class Collector:
     #: every valid variable name an ``Assign`` writes, with the location of its key
     assignments: list[tuple[str, Path]] = field(default_factory=list)
     machine_jsonata: bool = False
+    #: ``"STANDARD"`` or ``"EXPRESS"``: Express machines reject some integration patterns
+    machine_type: str = "STANDARD"
     #: set by the orchestrator: validates a nested workflow (branch / item processor)
     visit_workflow: Callable[[Collector, JSON, Path], None] | None = None
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_sfn._types import JSON
+from pytest_sfn.model.resource import Resource
 from pytest_sfn.parsing._validate_choice import check_choices
 from pytest_sfn.parsing._validate_common import (
     NO_PATH,
@@ -156,12 +157,38 @@ def _result(c: Collector, value: JSON, path: Path, state: State) -> object:
 
 
 def _resource(c: Collector, value: JSON, path: Path, state: State) -> object:
-    if expect_type(c, value, path, str) and not _RESOURCE_RE.match(value):
+    if not expect_type(c, value, path, str):
+        return None
+    if not _RESOURCE_RE.match(value):
         c.schema(
             f"The resource provided {value} is not recognized. The value is not a valid "
             "resource ARN, or the resource is not available in this region.",
             path,
         )
+    elif c.machine_type == "EXPRESS":
+        message = _express_problem(value)
+        if message is not None:
+            c.schema(message, path)
+    return None
+
+
+#: (OBS) AWS leaves a trailing space in the callback message only.
+_EXPRESS_CALLBACK = (
+    "Express state machine does not support '.waitForTaskToken' service integration "
+)
+_EXPRESS_SYNC = "Express state machine does not support '{pattern}' service integration"
+_EXPRESS_ACTIVITY = "Express state machine does not support Activity ARN"
+
+
+def _express_problem(resource: str) -> str | None:
+    """Express machines support neither callbacks, ``.sync`` jobs nor activities."""
+    parsed = Resource.parse(resource)
+    if parsed.kind == "activity":
+        return _EXPRESS_ACTIVITY
+    if parsed.pattern == ".waitForTaskToken":
+        return _EXPRESS_CALLBACK
+    if parsed.pattern.startswith(".sync"):
+        return _EXPRESS_SYNC.format(pattern=parsed.pattern)
     return None
 
 

@@ -59,7 +59,7 @@ def validate_definition(definition: Any, *, machine_type: str = "STANDARD") -> l
         >>> validate_definition({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
         []
     """
-    c = Collector(visit_workflow=_visit_nested)
+    c = Collector(visit_workflow=_visit_nested, machine_type=machine_type)
     if not isinstance(definition, dict):
         c.schema("Definition must be a valid JSON object", None)
         return c.diagnostics
@@ -67,47 +67,7 @@ def validate_definition(definition: Any, *, machine_type: str = "STANDARD") -> l
     check_names(c)
     check_graph(c)
     check_variables(c)
-    if machine_type == "EXPRESS":
-        _check_express(c, definition, ())
     return c.diagnostics
-
-
-#: (OBS) AWS leaves a trailing space in the callback message only.
-_EXPRESS_CALLBACK = (
-    "Express state machine does not support '.waitForTaskToken' service integration "
-)
-_EXPRESS_SYNC = "Express state machine does not support '{pattern}' service integration"
-_EXPRESS_ACTIVITY = "Express state machine does not support Activity ARN"
-
-
-def _check_express(c: Collector, workflow: JSON, where: Path) -> None:
-    """Express machines support neither callbacks, ``.sync`` jobs nor activities."""
-    from pytest_sfn.model.resource import Resource
-
-    states = workflow.get("States") if isinstance(workflow, dict) else None
-    if not isinstance(states, dict):
-        return
-    for name, state in states.items():
-        if not isinstance(state, dict):
-            continue
-        here = (*where, "States", name)
-        resource = state.get("Resource")
-        if state.get("Type") == "Task" and isinstance(resource, str):
-            parsed = Resource.parse(resource)
-            message = None
-            if parsed.kind == "activity":
-                message = _EXPRESS_ACTIVITY
-            elif parsed.pattern == ".waitForTaskToken":
-                message = _EXPRESS_CALLBACK
-            elif parsed.pattern.startswith(".sync"):
-                message = _EXPRESS_SYNC.format(pattern=parsed.pattern)
-            if message is not None:
-                c.schema(message, (*here, "Resource"))
-        for i, branch in enumerate(state.get("Branches") or ()):
-            _check_express(c, branch, (*here, "Branches", i))
-        for key in ("ItemProcessor", "Iterator"):
-            if isinstance(state.get(key), dict):
-                _check_express(c, state[key], (*here, key))
 
 
 def _visit_top_level(c: Collector, definition: dict[str, Any]) -> None:
