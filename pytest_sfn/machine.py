@@ -189,11 +189,13 @@ class StateMachine:
             raise ValueError(f"mock_errors must be 'raise' or 'fail', not {mock_errors!r}")
         value = {} if input is NO_INPUT else input
         _check_input(value)
+        # The default name is the generator's first UUID (the interpreter draws the rest).
+        exec_name = name or str(uuid.UUID(int=rng.getrandbits(128), version=4))
         interpreter = Interpreter(
             graph=self.graph,
             config=RunConfig(
-                execution_arn="",
-                execution_name="",
+                execution_arn=self._execution_arn(exec_name, seed),
+                execution_name=exec_name,
                 state_machine_arn=self.arn,
                 state_machine_name=self.name,
                 role_arn=self.role_arn,
@@ -207,10 +209,6 @@ class StateMachine:
             tasks=handler,
             clock=VirtualClock(start, deadline_for(start, self.graph.timeout_seconds, self.type)),
             rng=rng,
-        )
-        exec_name = name or interpreter.uuid4()
-        interpreter.config = _with_names(
-            interpreter.config, self._execution_arn(exec_name, seed), exec_name
         )
         # An execution allocates many short-lived, acyclic objects; the cyclic collector
         # would repeatedly scan the whole heap for nothing (up to 2x slower in big test
@@ -230,12 +228,6 @@ class StateMachine:
             suffix = uuid.UUID(int=random.Random(f"express:{seed}:{exec_name}").getrandbits(128))
             return f"{base}:express:{self.name}:{exec_name}:{suffix}"
         return f"{base}:execution:{self.name}:{exec_name}"
-
-
-def _with_names(config: RunConfig, arn: str, name: str) -> RunConfig:
-    from dataclasses import replace
-
-    return replace(config, execution_arn=arn, execution_name=name)
 
 
 def _check_input(value: JSON) -> None:
