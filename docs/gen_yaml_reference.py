@@ -32,12 +32,26 @@ PAGE = ROOT / "docs" / "reference" / "yaml.md"
 TITLES = {
     "scenario": "Scenario",
     "expect": "Expectations (`expect`)",
+    "redrive": "Redrive (`redrive`)",
+    "redriveExpect": "Redrive expectations (`redrive.expect`)",
+    "stateTest": "TestState entry (`test_state`)",
+    "stateTestMock": "TestState mock (`mock`)",
+    "stateConfiguration": "State configuration (`state_configuration`)",
+    "stateExpect": "TestState expectations (`expect`)",
     "mocks": "Mocks (`mocks`)",
     "stateMock": "State mock",
     "response": "Response",
     "responseList": "Response list",
     "responseRanges": "Invocation ranges",
     "rangeResponse": "Range response",
+    "validate": "Mock validation (`validate`)",
+    "lambdas": "Lambda handlers (`lambdas`)",
+    "machines": "Child state machines (`machines`)",
+    "http": "HTTP mocks (`http`)",
+    "httpMock": "HTTP mock",
+    "connections": "Connections (`connections`)",
+    "connection": "Connection",
+    "aws": "AWS clients (`aws`)",
 }
 
 HEADER = """\
@@ -50,8 +64,12 @@ HEADER = """\
 # YAML scenario reference
 
 A scenario file (`*.sfn.yaml` or `*.sfn.yml`) names one state machine and lists scenarios
-to run against it; pytest collects each scenario as a test item. Mocks files given to
-`@pytest.mark.sfn(mocks=...)` use the [mocks](#mocks) format of this page.
+to run against it, and states to [test in isolation](#state-test) (TestState); pytest
+collects each scenario and each `test_state` entry as a test item. Mocks files given to
+`@pytest.mark.sfn(mocks=...)` use the [mocks](#mocks) format of this page. Task states
+without a mock can be answered by [Lambda handlers](#lambdas), [child state
+machines](#machines), [HTTP mocks](#http) and [AWS clients](#aws) (see the order in the
+[pytest plugin reference](pytest-plugin.md#where-a-task-gets-its-answer)).
 
 The format is defined by a JSON Schema shipped in the package:
 `pytest_sfn/mocks/schema/scenario.schema.json`. pytest-sfn checks every file against it

@@ -9,22 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from pytest_sfn.engine.callbacks import PendingTask, RunningExecution
 from pytest_sfn.engine.execution import Execution, StateRecord, TaskCall
 from pytest_sfn.engine.history import HistoryEvent
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
 from pytest_sfn.errors import (
     DefinitionError,
     Diagnostic,
+    ExecutionNotRedrivable,
+    ExecutionWaitingError,
     MockError,
     SfnError,
     StatesError,
     StatesErrorName,
+    TaskTokenError,
     UnmockedTaskError,
 )
 from pytest_sfn.machine import StateMachine
 from pytest_sfn.mocks.fluent import Mocks
 from pytest_sfn.mocks.model import MockSet
 from pytest_sfn.mocks.results import InOrder, Return, Throw
+from pytest_sfn.teststate import StateMock, StateTestError, StateTestResult, run_state
 
 __version__ = "0.1.0"
 
@@ -32,24 +37,33 @@ __all__ = [
     "DefinitionError",
     "Diagnostic",
     "Execution",
+    "ExecutionNotRedrivable",
+    "ExecutionWaitingError",
     "HistoryEvent",
     "InOrder",
     "MockError",
     "MockSet",
     "Mocks",
+    "PendingTask",
     "Return",
+    "RunningExecution",
     "SfnError",
     "StateMachine",
+    "StateMock",
     "StateRecord",
+    "StateTestError",
+    "StateTestResult",
     "StatesError",
     "StatesErrorName",
     "TaskCall",
     "TaskOutcome",
     "TaskRequest",
+    "TaskTokenError",
     "Throw",
     "UnmockedTaskError",
     "__version__",
     "local_client",
+    "run_state",
 ]
 
 

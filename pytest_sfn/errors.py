@@ -131,6 +131,41 @@ class UnmockedTaskError(MockError):
     """A Task ran that no mock or result provider answers."""
 
 
+class ExecutionNotRedrivable(SfnError):
+    """An execution cannot be redriven (``RedriveExecution`` would refuse it).
+
+    Attributes:
+        code: the AWS error code, ``ExecutionNotRedrivable``.
+        message: AWS's message, e.g. ``Execution is SUCCEEDED and cannot be redriven.``
+    """
+
+    code = "ExecutionNotRedrivable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{self.code}: {message}")
+        self.message = message
+
+
+class TaskTokenError(SfnError):
+    """An answer to a task token was refused, as ``SendTaskSuccess`` and friends refuse it.
+
+    Attributes:
+        code: the AWS error code: ``InvalidToken`` (not a task token), ``TaskDoesNotExist``
+            (no such task), ``TaskTimedOut`` (the task is closed: answered, timed out or
+            its execution ended), or ``InvalidOutput`` (the output is not JSON).
+        message: AWS's message.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class ExecutionWaitingError(SfnError):
+    """A started execution cannot finish: a task waits for an answer that never comes."""
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean X?)`` for the closest candidate, or an empty string."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)

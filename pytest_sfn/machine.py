@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import random
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
@@ -17,10 +18,14 @@ from pytest_sfn.engine.execution import Execution
 from pytest_sfn.engine.ports import TaskHandler
 from pytest_sfn.engine.run import Interpreter, RunConfig, deadline_for
 from pytest_sfn.engine.runtime import PAYLOAD_LIMIT
-from pytest_sfn.errors import SfnError
+from pytest_sfn.errors import Diagnostic, SfnError
 from pytest_sfn.mocks.results import ResultProvider
 from pytest_sfn.model.states import Graph, MapState, ParallelState, State
 from pytest_sfn.parsing.load import load_definition, read_definition_file
+
+if TYPE_CHECKING:
+    from pytest_sfn.engine.callbacks import RunningExecution
+    from pytest_sfn.teststate import StateTestResult
 
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_REGION", "StateMachine"]
 
@@ -70,6 +75,20 @@ class StateMachine:
         self.account = account
         self.role_arn = role_arn or f"arn:aws:iam::{account}:role/pytest-sfn-execution-role"
         self.source = source
+
+    @functools.cached_property
+    def warnings(self) -> list[Diagnostic]:
+        """Problems AWS accepts at creation but that fail when the Task runs.
+
+        Each AWS SDK or optimized integration Task's ``Parameters``/``Arguments`` are
+        checked against the botocore input shape of its API: unknown members (with a
+        "did you mean"), missing required members and literals of the wrong type, each a
+        ``WARNING`` :class:`~pytest_sfn.errors.Diagnostic` located at the offending field.
+        Computed on first use; dynamic values (``.$`` paths, JSONata) are not checked.
+        """
+        from pytest_sfn.parsing.parameters import parameter_warnings
+
+        return parameter_warnings(self.definition)
 
     @property
     def arn(self) -> str:
@@ -220,6 +239,68 @@ class StateMachine:
         finally:
             if collecting:
                 gc.enable()
+
+    def start(
+        self,
+        input: JSON = NO_INPUT,
+        *,
+        results: Mapping[str, Any] | None = None,
+        tasks: TaskHandler | None = None,
+        activities: Mapping[str, Any] | None = None,
+        name: str | None = None,
+        seed: int = 0,
+        start_time: datetime | None = None,
+        history_limit: int | None = 25_000,
+        mock_errors: str = "raise",
+    ) -> RunningExecution:
+        """Start an execution that can wait for callbacks; returns while a task waits.
+
+        Runs like :meth:`execute` until a ``.waitForTaskToken`` or activity Task has no
+        answer (nothing in ``results``/``tasks``/``activities`` answers it), then returns a
+        :class:`~pytest_sfn.engine.callbacks.RunningExecution` (status ``RUNNING``) to
+        answer its token (``send_task_success``, ``send_task_failure``,
+        ``send_task_heartbeat``), move virtual time (``advance``), ``stop()`` it or
+        ``wait()`` for the end. Only one task waits at a time: Parallel branches and Map
+        iterations run one after another.
+
+        Args:
+            input, results, tasks, name, seed, start_time, history_limit, mock_errors:
+                as for :meth:`execute`.
+            activities: activity workers by activity ARN, ``callable(input) -> output``
+                (see :class:`~pytest_sfn.integrations.activities.ActivityWorkers`).
+
+        Raises:
+            MockError: a Task state that cannot wait has no result (``mock_errors="raise"``).
+        """
+        from pytest_sfn.engine.callbacks import RunningExecution
+        from pytest_sfn.integrations.activities import ActivityWorkers
+
+        if results is not None and tasks is not None:
+            raise ValueError("pass either results= or tasks=, not both")
+        handler: TaskHandler = tasks if tasks is not None else ResultProvider(results)
+        if activities is not None:
+            handler = ActivityWorkers(activities, fallback=handler)
+        start = (start_time or DEFAULT_START).astimezone(timezone.utc)
+        return RunningExecution.launch(
+            self, {} if input is NO_INPUT else input, handler, start=start, name=name,
+            seed=seed, history_limit=history_limit, mock_errors=mock_errors,
+        )  # fmt: skip
+
+    def test_state(self, state_name: str, **options: Any) -> StateTestResult:
+        """Test one state of this machine as the ``TestState`` API does (no execution).
+
+        ``options`` are those of :func:`pytest_sfn.run_state` (``input``, ``mock``,
+        ``inspection_level``, ``results``...); the role defaults to this machine's.
+
+        Raises:
+            StateTestError: the request AWS would refuse, e.g. an unknown ``state_name``.
+        """
+        from pytest_sfn.teststate import run_state
+
+        options.setdefault("role_arn", self.role_arn)
+        options.setdefault("region", self.region)
+        options.setdefault("account", self.account)
+        return run_state(self.definition, state_name=state_name, **options)
 
     def _execution_arn(self, exec_name: str, seed: int) -> str:
         base = f"arn:aws:states:{self.region}:{self.account}"

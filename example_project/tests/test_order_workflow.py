@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pytest_sfn import Mocks, UnmockedTaskError
+from pytest_sfn import DefinitionError, Mocks, UnmockedTaskError
 from pytest_sfn.plugin import SfnHarness
 
 TEMPLATE = "../template.yaml"
@@ -43,13 +43,20 @@ def order() -> dict[str, Any]:
 # --- loading from the template -------------------------------------------------------------
 
 
-def test_the_template_holds_one_state_machine(sfn: SfnHarness) -> None:
-    machine = sfn.load(TEMPLATE)  # the only state machine of the template
+def test_the_template_state_machine_is_chosen_by_logical_id(sfn: SfnHarness) -> None:
+    machine = sfn.load(MACHINE)
 
     assert machine.name == "order-processing"  # the SAM Name property
     assert machine.arn == "arn:aws:states:us-east-1:123456789012:stateMachine:order-processing"
     assert machine.type == "STANDARD"
-    assert machine.definition == sfn.load(MACHINE).definition
+
+
+def test_a_template_with_several_state_machines_needs_a_logical_id(sfn: SfnHarness) -> None:
+    with pytest.raises(DefinitionError, match="AMBIGUOUS_STATE_MACHINE") as caught:
+        sfn.load(TEMPLATE)
+
+    # The message lists the choices, ready to paste.
+    assert "template.yaml#FeedbackTriageStateMachine" in str(caught.value)
 
 
 def test_definition_substitutions_are_resolved(sfn: SfnHarness) -> None:

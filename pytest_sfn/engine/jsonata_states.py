@@ -248,7 +248,7 @@ def _parallel(it: Interpreter, state: ParallelState, value: JSON, thread: Thread
         bindings = states_bindings(it, visit, frame, value)
         arguments = evaluate_field(it, state.jsonata_fields, "Arguments", bindings)
         branch_input = value if arguments is _ABSENT else arguments
-        outputs = run_branches(it, state, branch_input, thread, frame)
+        outputs = run_branches(it, state, branch_input, thread, frame, visit)
         return _finish(it, state, visit, frame, value, outputs)
 
     return it.with_retry(state, value, visit, frame, thread, attempt)

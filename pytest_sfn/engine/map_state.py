@@ -6,9 +6,18 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._json import dump_compact as _dump
 from pytest_sfn._types import JSON
+from pytest_sfn.engine.clock import DeadlineReached
 from pytest_sfn.engine.dataflow import apply_template
 from pytest_sfn.engine.failure import GraphFailure, MockFailure
-from pytest_sfn.engine.runtime import Frame, Thread, Visit, child_error
+from pytest_sfn.engine.runtime import (
+    Frame,
+    Progress,
+    ResumePoint,
+    Thread,
+    Visit,
+    child_error,
+    take_progress,
+)
 from pytest_sfn.errors import StatesError
 from pytest_sfn.expressions.jsonpath import PathNotFound
 from pytest_sfn.expressions.payload import evaluate_template, resolve_path
@@ -101,8 +110,12 @@ def _item_input(it: Interpreter, state: MapState, effective: JSON, index: int, i
 
 def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: Thread, frame: Frame,
                visit: Visit) -> JSON:  # fmt: skip
-    """Run every item through the processor, in order; returns the outputs in item order."""
+    """Run every item through the processor, in order; returns the outputs in item order.
 
+    On a redrive (``visit.redrive``), iterations that succeeded keep their output and do not
+    run; a failed iteration resumes at its failed state.
+    """
+    progress = take_progress(visit)
     items = _items(it, state, effective, visit, frame)
     concurrency = _integer(it, state, state.max_concurrency, state.max_concurrency_path,
                            "MaxConcurrency", effective, visit, frame)  # fmt: skip
@@ -123,17 +136,28 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: Thread
     last_done = started
     outputs = []
     for index, item in enumerate(items):
+        resume = None
+        if progress is not None:
+            if index in progress.done:
+                outputs.append(progress.done[index])
+                continue
+            resume = progress.failed.get(index)
         item_input = _item_input(it, state, effective, index, item, visit, frame)
         details = {"name": state.name, "index": index}
         link = previous if concurrency == 1 else started
         iteration = Thread(it.add("MapIterationStarted", link, details))
         child = Frame((*frame.scope, state.name, index), dict(frame.variables))
         try:
-            outputs.append(it.run_graph(state.processor, item_input, iteration, child))
+            outputs.append(it.run_graph(state.processor, item_input, iteration, child, resume))
         except GraphFailure as failure:
             it.add("MapIterationFailed", iteration.last, details)
             thread.last = iteration.last
-            raise child_error(failure, "MapStateFailed") from None
+            error = child_error(failure, "MapStateFailed")
+            error.redrive_child = _progress(outputs, index, failure)  # type: ignore[attr-defined]
+            raise error from None
+        except DeadlineReached as reached:
+            reached.redrive_child = _progress(outputs, index, reached)  # type: ignore[attr-defined]
+            raise
         last_done = it.add("MapIterationSucceeded", iteration.last, details)
         previous = iteration.last
     it.add("MapStateSucceeded", last_done)
@@ -167,33 +191,60 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
     if percentage is not None and not 0 <= percentage <= 100:
         raise StatesError("States.Runtime", "ToleratedFailurePercentage must be between 0 and 100.")
     cfg = it.config
-    label = state.label or state.name
-    run_id = it.uuid4()
-    base = f"arn:aws:states:{cfg.region}:{cfg.account}"
-    map_run_arn = f"{base}:mapRun:{cfg.state_machine_name}/{label}:{run_id}"
-    run_started = it.add("MapRunStarted", started, {"mapRunArn": map_run_arn})
+    progress = take_progress(visit)
+    redrives = 0
+    if progress is not None and progress.map_run_arn is not None:
+        # A redrive redrives the same Map Run (its unsuccessful children only).
+        map_run_arn = progress.map_run_arn
+        run_id = map_run_arn.rsplit(":", 1)[-1]
+        redrives = progress.map_run_redrives + 1
+        details = {"mapRunArn": map_run_arn, "redriveCount": redrives}
+        run_started = it.add("MapRunRedriven", started, details)
+    else:
+        label = state.label or state.name
+        run_id = it.uuid4()
+        base = f"arn:aws:states:{cfg.region}:{cfg.account}"
+        map_run_arn = f"{base}:mapRun:{cfg.state_machine_name}/{label}:{run_id}"
+        run_started = it.add("MapRunStarted", started, {"mapRunArn": map_run_arn})
+    # Express children re-run from their first state; Standard ones resume where they failed.
+    standard = state.execution_type != "EXPRESS"
     outputs: list[JSON] = []
+    done: dict[int, JSON] = {}
+    failed: dict[int, ResumePoint | None] = {}
     failures = 0
     for index, item in enumerate(items):
+        resume = None
+        if progress is not None:
+            if index in progress.done:
+                done[index] = progress.done[index]
+                outputs.append(done[index])
+                continue
+            resume = progress.failed.get(index)
         item_input = _item_input(it, state, effective, index, item, visit, frame)
         child = Frame((*frame.scope, state.name, index), {})
         saved_events = it.events
         it.events = []  # a child execution has its own history
         try:
-            outputs.append(it.run_graph(state.processor, item_input, Thread(0), child))
-        except MockFailure:
+            done[index] = it.run_graph(state.processor, item_input, Thread(0), child, resume)
+            outputs.append(done[index])
+        except (MockFailure, DeadlineReached) as stop:
+            failed[index] = getattr(stop, "redrive_point", None) if standard else None
+            stop.redrive_child = Progress(done, failed, map_run_arn, redrives)  # type: ignore[union-attr]
             raise
         except GraphFailure as failure:
             failures += 1
+            failed[index] = getattr(failure, "redrive_point", None) if standard else None
             outputs.append({"Error": failure.error, "Cause": failure.cause})
         finally:
             it.events = saved_events
     if _exceeded(failures, len(items), count, percentage):
-        failed = it.add(
+        run_failed = it.add(
             "MapRunFailed", run_started, {"error": _THRESHOLD, "cause": _THRESHOLD_CAUSE}
         )
-        thread.last = it.add("MapStateFailed", failed)
-        raise _located(StatesError(_THRESHOLD, _THRESHOLD_CAUSE))
+        thread.last = it.add("MapStateFailed", run_failed)
+        error = _located(StatesError(_THRESHOLD, _THRESHOLD_CAUSE))
+        error.redrive_child = Progress(done, failed, map_run_arn, redrives)  # type: ignore[attr-defined]
+        raise error
     it.add("MapStateSucceeded", it.add("MapRunSucceeded", run_started))
     # AWS-recorded (Nov 2024 and later): MapStateExited links to MapRunStarted.
     thread.last = run_started
@@ -229,6 +280,11 @@ def _write_results(it: Interpreter, state: MapState, outputs: list[JSON], map_ru
             "Transformation NONE) yet; use COMPACT or FLATTEN.",
         )
     return outputs
+
+
+def _progress(outputs: list[JSON], index: int, failure: BaseException) -> Progress:
+    """Iterations before ``index`` succeeded (``outputs``); ``index`` failed where it stopped."""
+    return Progress(dict(enumerate(outputs)), {index: getattr(failure, "redrive_point", None)})
 
 
 def _located(err: StatesError) -> StatesError:

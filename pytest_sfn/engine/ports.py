@@ -6,8 +6,10 @@ the engine never imports a concrete integration.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from pytest_sfn._types import JSON
 from pytest_sfn.model.resource import Resource
@@ -53,6 +55,10 @@ class TaskOutcome:
         duration: virtual seconds the task takes; compared with the task timeout.
         heartbeats: virtual offsets (seconds from start) at which heartbeats arrive.
         submitted: for callback tasks, the initial API response (``TaskSubmitted`` output).
+        pending: no answer yet: a ``.waitForTaskToken`` or activity task waits for
+            ``SendTaskSuccess``/``SendTaskFailure`` (see :func:`pending_task`). Only an
+            execution begun with ``StateMachine.start()`` can wait; ``execute()`` reports
+            it as an unmocked task.
     """
 
     output: JSON = None
@@ -62,9 +68,51 @@ class TaskOutcome:
     duration: float = 0.0
     heartbeats: tuple[float, ...] = ()
     submitted: JSON = None
+    pending: bool = False
+
+
+def pending_task(submitted: JSON = None) -> TaskOutcome:
+    """The answer "no answer yet": the callback or activity task waits for the test.
+
+    Args:
+        submitted: for ``.waitForTaskToken`` tasks, the initial API response recorded in
+            the ``TaskSubmitted`` event (``{}`` when ``None``).
+    """
+    return TaskOutcome(submitted=submitted, pending=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCall:
+    """A task invocation that waits for an answer (passed to a :class:`CallbackWaiter`).
+
+    Attributes:
+        request: the invocation (its ``task_token`` is set).
+        started_at: the virtual time the task started.
+        interpreter: the running :class:`~pytest_sfn.engine.run.Interpreter`.
+        mark_started: records ``ActivityStarted`` (with the worker name, if any) for an
+            activity task a worker picked up; a no-op for other tasks.
+    """
+
+    request: TaskRequest
+    started_at: datetime
+    interpreter: Any
+    mark_started: Callable[[str | None], None]
 
 
 class TaskHandler(Protocol):
     """Answers Task states. Raise :class:`~pytest_sfn.errors.MockError` when unconfigured."""
 
     def __call__(self, request: TaskRequest) -> TaskOutcome: ...
+
+
+class CallbackWaiter(Protocol):
+    """A task handler that can wait for callbacks (``StateMachine.start()`` installs one).
+
+    ``wait_for_answer`` blocks until the task is answered or times out and returns the
+    outcome, with ``duration`` the virtual seconds waited and ``heartbeats`` the offsets of
+    the heartbeats received.
+    """
+
+    def __call__(self, request: TaskRequest) -> TaskOutcome: ...
+
+    def wait_for_answer(self, call: PendingCall) -> TaskOutcome: ...

@@ -8,11 +8,12 @@ records.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,12 +40,16 @@ from pytest_sfn.engine.runtime import (
     Frame,
     HistoryLimit,
     IntrinsicEnv,
+    Progress,
+    RedriveData,
+    ResumePoint,
     RunConfig,
     Thread,
     Visit,
     data_limit_cause,
     error_details,
     locate_error,
+    resume_point,
     too_large,
 )
 from pytest_sfn.engine.states import HANDLERS
@@ -53,7 +58,21 @@ from pytest_sfn.expressions.jsonpath import CompiledPath, PathNotFound
 from pytest_sfn.expressions.payload import Scope, Template, evaluate_template, resolve_path
 from pytest_sfn.model.states import Graph, MapState, ParallelState, State, TaskState
 
-__all__ = ["Interpreter", "RunConfig", "deadline_for"]
+__all__ = ["ExecutionStopped", "Interpreter", "RunConfig", "deadline_for"]
+
+
+class ExecutionStopped(DeadlineReached):
+    """``StopExecution`` while a task waits: the run ends ``ABORTED``.
+
+    It unwinds the run as an execution timeout does (no Retry or Catch sees it), so every
+    state on the way records where it stopped and the aborted execution can be redriven
+    from the waiting state.
+    """
+
+    def __init__(self, error: str | None, cause: str | None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.cause = cause
 
 
 @dataclass
@@ -118,8 +137,7 @@ class Interpreter:
 
     # --- the execution ------------------------------------------------------------------
 
-    def run(self, input_value: JSON, start: datetime) -> Execution:
-        """Run to completion and return the :class:`Execution`."""
+    def _set_execution_context(self, input_value: JSON, start: datetime) -> None:
         cfg = self.config
         self._execution_context = {
             "Id": cfg.execution_arn,
@@ -129,6 +147,11 @@ class Interpreter:
             "RoleArn": cfg.role_arn,
             "RedriveCount": cfg.redrive_count,
         }
+
+    def run(self, input_value: JSON, start: datetime) -> Execution:
+        """Run to completion and return the :class:`Execution`."""
+        cfg = self.config
+        self._set_execution_context(input_value, start)
         self.add(
             "ExecutionStarted",
             0,
@@ -138,11 +161,45 @@ class Interpreter:
                 "roleArn": cfg.role_arn,
             },
         )
+        execution = self._conclude(input_value, start, Thread(0), None)
+        if cfg.redrive_count:  # a simulated redrive count: tag the visits with it
+            execution = _tag_attempt(execution, 0, 0, cfg.redrive_count)
+        return execution
+
+    def redrive(self, previous: Execution, point: ResumePoint, at: datetime) -> Execution:
+        """Resume ``previous`` from ``point`` (``RedriveExecution``); returns the new view.
+
+        The history continues (``ExecutionRedriven``, then the re-run states), the visits
+        and task calls of earlier attempts are kept, and ``config.redrive_count`` is the
+        new redrive count.
+        """
+        cfg = self.config
+        self.events = list(previous.history)
+        self.records = list(previous.states)
+        self.calls = list(previous.task_calls)
+        kept_records, kept_calls = len(self.records), len(self.calls)
+        self._set_execution_context(previous.input, previous.start_time)
+        self._execution_context["RedriveTime"] = iso_timestamp(at)
         thread = Thread(0)
+        if cfg.machine_type == "STANDARD":
+            # UNCONFIRMED: linked to the last event of the previous attempt.
+            thread.last = self.add(
+                "ExecutionRedriven", len(self.events), {"redriveCount": cfg.redrive_count}
+            )
+        execution = self._conclude(previous.input, previous.start_time, thread, point)
+        execution = replace(execution, redrive_date=at)
+        return _tag_attempt(execution, kept_records, kept_calls, cfg.redrive_count)
+
+    def _conclude(
+        self, input_value: JSON, start: datetime, thread: Thread, point: ResumePoint | None
+    ) -> Execution:
+        """Run the machine (from ``point`` on a redrive) and build the :class:`Execution`."""
+        cfg = self.config
         status, output, error, cause = "SUCCEEDED", None, None, None
         overflow = False
+        resume: ResumePoint | None = None
         try:
-            output = self.run_graph(self.graph, input_value, thread, Frame((), {}))
+            output = self.run_graph(self.graph, input_value, thread, Frame((), {}), point)
             self.add(
                 "ExecutionSucceeded",
                 thread.last,
@@ -150,10 +207,19 @@ class Interpreter:
             )
         except GraphFailure as failure:
             status, error, cause = "FAILED", failure.error, failure.cause
+            resume = getattr(failure, "redrive_point", None)
             self.add("ExecutionFailed", thread.last, error_details(error, cause))
-        except DeadlineReached:
-            status, error = "TIMED_OUT", "States.Timeout"
-            self.add("ExecutionTimedOut", thread.last, {"error": error})
+        except DeadlineReached as reached:
+            resume = getattr(reached, "redrive_point", None)
+            if isinstance(reached, ExecutionStopped):
+                status, error, cause = "ABORTED", reached.error, reached.cause
+                # UNCONFIRMED for a waiting Task; AWS-recorded for a Wait state:
+                # ExecutionAborted starts a new causal chain (previousEventId 0).
+                with contextlib.suppress(HistoryLimit):  # no room left to record it
+                    self.add("ExecutionAborted", 0, error_details(error, cause))
+            else:
+                status, error = "TIMED_OUT", "States.Timeout"
+                self.add("ExecutionTimedOut", thread.last, {"error": error})
         except HistoryLimit:
             status, error, overflow = "FAILED", "States.Runtime", True
             cause = (
@@ -177,6 +243,7 @@ class Interpreter:
             redrive_count=cfg.redrive_count,
             task_calls=tuple(self.calls),
             history_limit_reached=overflow,
+            _redrive=RedriveData(self.graph, cfg, resume),
         )
 
     def _record_history_overflow(self, error: str, cause: str, thread: Thread) -> None:
@@ -192,18 +259,34 @@ class Interpreter:
             )
         )
 
-    def run_graph(self, graph: Graph, value: JSON, thread: Thread, frame: Frame) -> JSON:
-        """Run states from ``StartAt`` until one ends the graph; raises :class:`GraphFailure`."""
+    def run_graph(
+        self, graph: Graph, value: JSON, thread: Thread, frame: Frame,
+        resume: ResumePoint | None = None,
+    ) -> JSON:  # fmt: skip
+        """Run states from ``StartAt`` until one ends the graph; raises :class:`GraphFailure`.
+
+        On a redrive, ``resume`` names the state that failed: the graph starts there, with
+        the input and variables that state had.
+        """
         name: str | None = graph.start_at
         states = graph.states
+        if resume is not None:
+            frame.variables = dict(resume.variables)
+            value, name = self.run_state(
+                states[resume.state], resume.input, thread, frame, resume.children
+            )
         while name is not None:
             value, name = self.run_state(states[name], value, thread, frame)
         return value
 
     def run_state(
-        self, state: State, value: JSON, thread: Thread, frame: Frame
-    ) -> tuple[JSON, str | None]:
-        """Enter, run and exit one state; returns its output and the next state's name."""
+        self, state: State, value: JSON, thread: Thread, frame: Frame,
+        progress: Progress | None = None,
+    ) -> tuple[JSON, str | None]:  # fmt: skip
+        """Enter, run and exit one state; returns its output and the next state's name.
+
+        ``progress`` (on a redrive) is what a Parallel/Map had done before it failed.
+        """
         type_ = state.type
         entered_at = self.clock.now()
         entered_prev = thread.last
@@ -215,6 +298,8 @@ class Interpreter:
         thread.last = entered
         visit = Visit(state.name, entered_at, entered, type_ in RETRYABLE)
         visit.slot = len(self.records)
+        if progress is not None:
+            visit.redrive = progress
         self.records.append(None)  # filled when the visit ends: records are in entry order
         try:
             handler = JSONATA_HANDLERS[type_] if state.jsonata else HANDLERS[type_]
@@ -235,10 +320,22 @@ class Interpreter:
                     },
                 )
             self._record(state, frame, value, None, entered_at, None, visit, error, cause)
-            raise GraphFailure(error, cause) from None
+            failure = GraphFailure(error, cause)
+            failure.redrive_point = resume_point(  # type: ignore[attr-defined]
+                state.name, value, frame.variables, err, error
+            )
+            raise failure from None
         except GraphFailure as failure:
             self._record(
                 state, frame, value, None, entered_at, None, visit, failure.error, failure.cause
+            )
+            failure.redrive_point = resume_point(  # type: ignore[attr-defined]
+                state.name, value, frame.variables, failure, failure.error
+            )
+            raise
+        except DeadlineReached as reached:
+            reached.redrive_point = resume_point(  # type: ignore[attr-defined]
+                state.name, value, frame.variables, reached, None
             )
             raise
         output_text = payload(done.output)
@@ -249,7 +346,11 @@ class Interpreter:
         if problem is not None:
             # An oversized output or variable fails the execution, no StateExited.
             self._record(state, frame, value, None, entered_at, None, visit, *problem)
-            raise GraphFailure(*problem)
+            oversized = GraphFailure(*problem)
+            oversized.redrive_point = ResumePoint(  # type: ignore[attr-defined]
+                state.name, value, dict(frame.variables)
+            )
+            raise oversized
         if done.assigned:
             frame.variables.update(done.assigned)
         details: dict[str, Any] = {
@@ -406,6 +507,20 @@ class Interpreter:
                 f"The {field_name}Path field references a path that could not be found: "
                 f"{path.text}",
             ) from None
+
+
+def _tag_attempt(execution: Execution, records: int, calls: int, attempt: int) -> Execution:
+    """Mark the visits and task calls from index ``records`` / ``calls`` on with ``attempt``."""
+    states = execution.states
+    task_calls = execution.task_calls
+    return replace(
+        execution,
+        states=(*states[:records], *(replace(r, redrive=attempt) for r in states[records:])),
+        task_calls=(
+            *task_calls[:calls],
+            *(replace(c, redrive=attempt) for c in task_calls[calls:]),
+        ),
+    )
 
 
 def deadline_for(

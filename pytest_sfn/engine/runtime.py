@@ -72,6 +72,73 @@ class Visit:
     slot: int = 0
     map_item: dict[str, JSON] | None = None
     task_token: str | None = None
+    #: On a redrive: what this Parallel/Map had done before it failed (:class:`Progress`).
+    redrive: Progress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePoint:
+    """Where a graph (the machine, a Parallel branch, a Map iteration) stopped unsuccessfully.
+
+    Attributes:
+        state: the state that did not exit.
+        input: its raw input.
+        variables: the variables in scope when it was entered.
+        children: for a Parallel or Map, which branches/iterations/children succeeded and
+            where the others stopped (``None``: the state re-runs entirely).
+    """
+
+    state: str
+    input: JSON
+    variables: dict[str, JSON]
+    children: Progress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What a Parallel or Map state had done when it failed.
+
+    Attributes:
+        done: outputs of the branches / iterations / child executions that succeeded.
+        failed: where each failed one stopped (``None``: it re-runs from its first state).
+            Indexes in neither map never ran and run from the start.
+        map_run_arn: the Map Run of a Distributed Map (redriven, not started anew).
+        map_run_redrives: how many times that Map Run was redriven so far.
+    """
+
+    done: dict[int, JSON]
+    failed: dict[int, ResumePoint | None]
+    map_run_arn: str | None = None
+    map_run_redrives: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RedriveData:
+    """What an :class:`~pytest_sfn.engine.execution.Execution` keeps to be redriven."""
+
+    graph: Any
+    config: RunConfig
+    point: ResumePoint | None
+
+
+def resume_point(
+    name: str, value: JSON, variables: dict[str, JSON], exc: BaseException, error: str | None
+) -> ResumePoint:
+    """The point of failure of a state; its children's progress unless data was too large."""
+    children = getattr(exc, "redrive_child", None)
+    if children is not None:
+        exc.redrive_child = None  # type: ignore[attr-defined]
+    if error == "States.DataLimitExceeded":
+        children = None  # AWS: the whole Parallel / Map re-runs
+    return ResumePoint(name, value, dict(variables), children)
+
+
+def take_progress(visit: Visit | None) -> Progress | None:
+    """The visit's redrive progress, once: a retry of the state runs it entirely."""
+    if visit is None or visit.redrive is None:
+        return None
+    progress, visit.redrive = visit.redrive, None
+    return progress
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.choice import evaluate_condition
+from pytest_sfn.engine.clock import DeadlineReached
 from pytest_sfn.engine.dataflow import (
     apply_input_path,
     apply_output_path,
@@ -23,10 +24,12 @@ from pytest_sfn.engine.map_state import run_distributed, run_inline
 from pytest_sfn.engine.runtime import (
     Done,
     Frame,
+    Progress,
     Thread,
     Visit,
     child_error,
     data_limit_cause,
+    take_progress,
     too_large,
 )
 from pytest_sfn.engine.task import new_task_token, run_task
@@ -144,34 +147,56 @@ def _parallel(
 
     def attempt() -> Done:
         branch_input = apply_template(state.parameters, it.scope(effective, visit, frame))
-        outputs = run_branches(it, state, branch_input, thread, frame)
+        outputs = run_branches(it, state, branch_input, thread, frame, visit)
         return it.finish(state, value, outputs, visit, frame)
 
     return it.with_retry(state, value, visit, frame, thread, attempt)
 
 
 def run_branches(
-    it: Interpreter, state: ParallelState, branch_input: JSON, thread: Thread, frame: Frame
-) -> list[JSON]:
-    """Run every branch of a Parallel state, in order; returns the outputs in branch order."""
+    it: Interpreter, state: ParallelState, branch_input: JSON, thread: Thread, frame: Frame,
+    visit: Visit | None = None,
+) -> list[JSON]:  # fmt: skip
+    """Run every branch of a Parallel state, in order; returns the outputs in branch order.
+
+    On a redrive (``visit.redrive``), branches that succeeded keep their output and do not
+    run; a failed branch resumes at its failed state.
+    """
+    progress = take_progress(visit)
     started = it.add("ParallelStateStarted", thread.last)
     thread.last = started
     outputs = []
     last = started
     for index, branch in enumerate(state.branches):
+        resume = None
+        if progress is not None:
+            if index in progress.done:
+                outputs.append(progress.done[index])
+                continue
+            resume = progress.failed.get(index)
         branch_thread = Thread(started)
         child = Frame((*frame.scope, state.name, index), dict(frame.variables))
         try:
-            outputs.append(it.run_graph(branch, branch_input, branch_thread, child))
+            outputs.append(it.run_graph(branch, branch_input, branch_thread, child, resume))
         except GraphFailure as failure:
             thread.last = branch_thread.last
-            raise child_error(failure, "ParallelStateFailed") from None
+            error = child_error(failure, "ParallelStateFailed")
+            error.redrive_child = _progress(outputs, index, failure)  # type: ignore[attr-defined]
+            raise error from None
+        except DeadlineReached as reached:
+            reached.redrive_child = _progress(outputs, index, reached)  # type: ignore[attr-defined]
+            raise
         last = branch_thread.last
     # AWS-recorded: ParallelStateExited links, like ParallelStateSucceeded, to the last
     # branch event.
     it.add("ParallelStateSucceeded", last)
     thread.last = last
     return outputs
+
+
+def _progress(outputs: list[JSON], index: int, failure: BaseException) -> Progress:
+    """Branches before ``index`` succeeded (``outputs``); ``index`` failed where it stopped."""
+    return Progress(dict(enumerate(outputs)), {index: getattr(failure, "redrive_point", None)})
 
 
 def _map(

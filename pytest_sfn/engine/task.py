@@ -13,7 +13,7 @@ from pytest_sfn._types import JSON
 from pytest_sfn.engine.execution import TaskCall
 from pytest_sfn.engine.failure import MockFailure
 from pytest_sfn.engine.history import payload
-from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
+from pytest_sfn.engine.ports import CallbackWaiter, PendingCall, TaskOutcome, TaskRequest
 from pytest_sfn.engine.runtime import NOT_TRUNCATED, Frame, Thread, Visit
 from pytest_sfn.errors import (
     MOCK_ERROR,
@@ -164,9 +164,10 @@ def run_task(
     if heartbeat is not None and timeout is not None and heartbeat >= timeout:
         raise StatesError("States.Runtime", "HeartbeatSeconds must be smaller than TimeoutSeconds")
     events = _Events(state, it.config.region)
-
-    name, details = events.scheduled(parameters, timeout, heartbeat, _role(credentials))
-    thread.last = it.add(name, thread.last, details)
+    activity = state.resource.kind == "activity"
+    if not activity:
+        name, details = events.scheduled(parameters, timeout, heartbeat, _role(credentials))
+        thread.last = it.add(name, thread.last, details)
     invocation = it.invocations.get(state.name, 0)
     it.invocations[state.name] = invocation + 1
     request = TaskRequest(
@@ -182,13 +183,23 @@ def run_task(
     )
     started_at = it.clock.now()
     outcome = _ask(it, request)
+    if activity:
+        # Asked first: an activity that does not exist fails before ActivityScheduled (OBS).
+        name, details = events.scheduled(parameters, timeout, heartbeat, _role(credentials))
+        thread.last = it.add(name, thread.last, details)
     call = _CallRecorder(it, state, frame, request, started_at)
-    name, started = events.started()
-    thread.last = it.add(name, thread.last, started)
-    if state.resource.pattern == ".waitForTaskToken" and state.resource.kind == "service":
-        thread.last = it.add("TaskSubmitted", thread.last, events.submitted(outcome.submitted))
+    pending = outcome.pending
+    if pending:
+        outcome = _wait(it, request, events, thread, started_at, outcome)
+    else:
+        name, started = events.started()
+        thread.last = it.add(name, thread.last, started)
+        if state.resource.pattern == ".waitForTaskToken" and state.resource.kind == "service":
+            thread.last = it.add("TaskSubmitted", thread.last, events.submitted(outcome.submitted))
 
-    expired = _expiry(outcome, timeout, heartbeat)
+    # A waited-for task times out the moment a deadline is reached; a mocked duration
+    # equal to the timeout still completes.
+    expired = _expiry(outcome, timeout, heartbeat, inclusive=pending)
     if expired is not None:
         at, by_heartbeat = expired
         it.clock.advance(at)
@@ -268,7 +279,10 @@ class _CallRecorder:
 def _ask(it: Interpreter, request: TaskRequest) -> TaskOutcome:
     """The task handler's answer; a mock problem raises, or fails the execution outright."""
     try:
-        return it.tasks(request)
+        outcome = it.tasks(request)
+        if outcome.pending:
+            _check_can_wait(it, request)
+        return outcome
     except MockError as exc:
         if not it.config.fail_on_mock_error:
             raise
@@ -277,23 +291,83 @@ def _ask(it: Interpreter, request: TaskRequest) -> TaskOutcome:
         raise MockFailure(error, str(exc)) from None
 
 
+def _check_can_wait(it: Interpreter, request: TaskRequest) -> None:
+    """A pending answer needs a callback or activity task and a waiter (``start()``)."""
+    if request.task_token is None:
+        raise MockError(
+            f"Task state {request.state_name!r} (resource {request.resource.arn}) was answered "
+            "'pending', but only .waitForTaskToken and activity tasks can wait for an answer"
+        )
+    if getattr(it.tasks, "wait_for_answer", None) is None:
+        raise UnmockedTaskError(
+            f"Task state {request.state_name!r} (resource {request.resource.arn}) waits for "
+            f"task token {request.task_token}, and execute() cannot answer it: give it a "
+            "result, or run the execution with StateMachine.start() and answer it with "
+            "send_task_success()/send_task_failure()"
+        )
+
+
+def _wait(
+    it: Interpreter,
+    request: TaskRequest,
+    events: _Events,
+    thread: Thread,
+    started_at: Any,
+    first: TaskOutcome,
+) -> TaskOutcome:
+    """Record the task as started/submitted, then wait for the test to answer it."""
+    waiter: CallbackWaiter = it.tasks  # type: ignore[assignment]  # checked by _ask
+    if events.kind == "activity":
+
+        def mark_started(worker: str | None) -> None:
+            details = {"workerName": worker} if worker is not None else {}
+            thread.last = it.add("ActivityStarted", thread.last, details)
+
+    else:
+        name, started = events.started()
+        thread.last = it.add(name, thread.last, started)
+        if request.resource.pattern == ".waitForTaskToken":
+            thread.last = it.add("TaskSubmitted", thread.last, events.submitted(first.submitted))
+
+        def mark_started(worker: str | None) -> None:
+            return None
+
+    return waiter.wait_for_answer(PendingCall(request, started_at, it, mark_started))
+
+
 def _expiry(
-    outcome: TaskOutcome, timeout: int | None, heartbeat: int | None
+    outcome: TaskOutcome, timeout: int | None, heartbeat: int | None, *, inclusive: bool = False
 ) -> tuple[float, bool] | None:
-    """When (seconds after start) the task times out, and whether by heartbeat."""
+    """When (seconds after start) the task times out, and whether by heartbeat.
+
+    ``inclusive``: a deadline reached exactly counts as passed.
+    """
     duration = outcome.duration
     if heartbeat is not None:
         last = 0.0
         for beat in (*sorted(outcome.heartbeats), duration):
-            if beat - last > heartbeat:
+            gap = beat - last
+            if gap > heartbeat or (inclusive and gap >= heartbeat):
                 at = last + heartbeat
                 if timeout is None or at < timeout:
                     return at, True
                 break
             last = beat
-    if timeout is not None and duration > timeout:
+    if timeout is not None and (duration > timeout or (inclusive and duration >= timeout)):
         return float(timeout), False
     return None
+
+
+def expiry_in(
+    timeout: float | None, heartbeat: float | None, heartbeats: tuple[float, ...]
+) -> float | None:
+    """Seconds after the start at which a waiting task times out (``None``: never)."""
+    candidates = []
+    if heartbeat is not None:
+        candidates.append(max((0.0, *heartbeats)) + heartbeat)
+    if timeout is not None:
+        candidates.append(float(timeout))
+    return min(candidates) if candidates else None
 
 
 def new_task_token(it: Interpreter, state: TaskState) -> str | None:

@@ -40,10 +40,12 @@ __all__ = [
     "WAIT_FOR_TASK_TOKEN",
     "SdkOperation",
     "UnknownSdkResource",
+    "check_parameters",
     "java_pascal_case",
     "resolve_sdk_resource",
     "sdk_error_name",
     "sdk_service_names",
+    "service_model",
     "validate_sdk_parameters",
     "validate_sdk_result",
 ]
@@ -94,10 +96,13 @@ ResultMode = Literal["STRICT", "PRESENT", "NONE"]
 class UnknownSdkResource(SfnError):
     """An ``aws-sdk`` resource names a service or action botocore does not know."""
 
-    def __init__(self, resource: str, message: str) -> None:
+    def __init__(self, resource: str, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.resource = resource
         self.message = message
+        #: the problem without the resource (``unknown action 'getObjec' for 's3' (did you
+        #: mean 'getObject'?)``), for messages that already show the resource
+        self.reason = reason or message
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +169,12 @@ def _session() -> Any:
 
 
 @functools.cache
-def _service_model(botocore_service: str) -> Any:
+def service_model(botocore_service: str) -> Any:
+    """The botocore ``ServiceModel`` of a service (cached; one shared botocore session).
+
+    Args:
+        botocore_service: the botocore service name (``stepfunctions``).
+    """
     return _session().get_service_model(botocore_service)
 
 
@@ -217,6 +227,7 @@ def resolve_sdk_resource(resource_arn: str) -> SdkOperation:
             resource_arn,
             f"malformed AWS SDK resource {resource_arn!r}: expected "
             f"'{SDK_RESOURCE_PREFIX}<service>:<action>'",
+            f"expected '{SDK_RESOURCE_PREFIX}<service>:<action>'",
         )
     pattern = REQUEST_RESPONSE
     if "." in action:
@@ -226,17 +237,19 @@ def resolve_sdk_resource(resource_arn: str) -> SdkOperation:
                 resource_arn,
                 f"unsupported integration pattern '.{suffix}' in {resource_arn!r}: AWS SDK "
                 "integrations support only '.waitForTaskToken'",
+                f"AWS SDK integrations support only '.waitForTaskToken', not '.{suffix}'",
             )
         pattern = WAIT_FOR_TASK_TOKEN
     known = sdk_service_names()
     if service not in known:
+        hint = _unknown_service_hint(service, known)
         raise UnknownSdkResource(
             resource_arn,
-            f"unknown AWS SDK service {service!r} in {resource_arn!r}"
-            + _unknown_service_hint(service, known),
+            f"unknown AWS SDK service {service!r} in {resource_arn!r}" + hint,
+            f"unknown AWS SDK service {service!r}" + hint,
         )
     botocore_service = known[service]
-    model = _service_model(botocore_service)
+    model = service_model(botocore_service)
     operations = {name[:1].lower() + name[1:]: name for name in model.operation_names}
     if action not in operations:
         hint = did_you_mean(action, operations)
@@ -245,6 +258,16 @@ def resolve_sdk_resource(resource_arn: str) -> SdkOperation:
         raise UnknownSdkResource(
             resource_arn,
             f"unknown action {action!r} for AWS SDK service {service!r} in {resource_arn!r}" + hint,
+            f"unknown action {action!r} for AWS SDK service {service!r}" + hint,
+        )
+    operation_model = model.operation_model(operations[action])
+    if operation_model.has_event_stream_output or operation_model.has_event_stream_input:
+        raise UnknownSdkResource(
+            resource_arn,
+            f"the streaming action {action!r} of {service!r} in {resource_arn!r} is not "
+            "supported by AWS SDK integrations",
+            f"the streaming action {action!r} of {service!r} is not supported by AWS SDK "
+            "integrations",
         )
     return SdkOperation(
         service_name=service,
@@ -394,12 +417,21 @@ class _Walker:
         elif not _scalar_ok(shape, value):
             self._type_error(shape, value, pointer, name)
 
-    def structure(self, shape: Any, value: dict[str, JSON], pointer: str) -> None:
+    def structure(
+        self,
+        shape: Any,
+        value: dict[str, JSON],
+        pointer: str,
+        json_members: frozenset[str] = frozenset(),
+        extra: frozenset[str] = frozenset(),
+    ) -> None:
         accepted = _member_names(shape)
         present: set[str] = set()
         for key, item in value.items():
             dynamic = self.dynamic_keys and key.endswith(".$")
             name = key[:-2] if dynamic else key
+            if name in extra:
+                continue
             member = accepted.get(name)
             if member is None:
                 if self.check_unknown:
@@ -413,7 +445,7 @@ class _Walker:
                     )
                 continue
             present.add(member)
-            if not dynamic:
+            if not dynamic and name not in json_members:
                 self.value(shape.members[member], item, f"{pointer}/{_escape(key)}", name)
         if self.check_required:
             for member in getattr(shape, "required_members", []):
@@ -437,17 +469,26 @@ class _Walker:
         )
 
 
-def validate_sdk_parameters(op: SdkOperation, parameters: JSON, pointer: str) -> list[Diagnostic]:
-    """Check a Task's ``Parameters``/``Arguments`` against the operation's input shape.
+def check_parameters(
+    shape: Any,
+    parameters: JSON,
+    pointer: str,
+    *,
+    json_members: frozenset[str] = frozenset(),
+    extra: frozenset[str] = frozenset(),
+) -> list[Diagnostic]:
+    """Check ``Parameters``/``Arguments`` against an operation's input shape.
 
     Keys ending in ``.$`` are dynamic: the suffix is stripped for the member lookup and their
     value is not type-checked; ``{% ... %}`` JSONata strings are not type-checked either.
 
     Args:
-        op: The resolved operation.
-        parameters: The ``Parameters`` (or ``Arguments``) object; ``None`` when absent.
-        pointer: The JSON pointer of ``parameters`` in the definition
+        shape: the botocore input shape (``None``: the operation takes no input).
+        parameters: the ``Parameters`` (or ``Arguments``) object; ``None`` when absent.
+        pointer: the JSON pointer of ``parameters`` in the definition
             (``/States/Put/Parameters``).
+        json_members: top-level members that take any JSON (Step Functions serializes them).
+        extra: top-level members accepted besides the shape's (Step Functions additions).
 
     Returns:
         One ``SCHEMA_VALIDATION_FAILED`` diagnostic per problem (unknown member, missing
@@ -455,13 +496,14 @@ def validate_sdk_parameters(op: SdkOperation, parameters: JSON, pointer: str) ->
     """
     if _is_jsonata(parameters):
         return []
-    shape = _service_model(op.botocore_service).operation_model(op.operation).input_shape
     walker = _Walker(dynamic_keys=True, check_required=True, check_unknown=True)
     if shape is None:
         if isinstance(parameters, dict):
-            walker.structure(_EmptyShape(), parameters, pointer)
+            walker.structure(_EmptyShape(), parameters, pointer, json_members, extra)
     elif parameters is None:
-        walker.structure(shape, {}, pointer)
+        walker.structure(shape, {}, pointer, json_members, extra)
+    elif isinstance(parameters, dict) and shape.type_name == "structure":
+        walker.structure(shape, parameters, pointer, json_members, extra)
     else:
         walker.value(shape, parameters, pointer, "Parameters")
     return [
@@ -470,12 +512,29 @@ def validate_sdk_parameters(op: SdkOperation, parameters: JSON, pointer: str) ->
     ]
 
 
-def validate_sdk_result(op: SdkOperation, result: JSON, mode: ResultMode) -> list[str]:
-    """Check a (mocked) result against the operation's output shape.
+def validate_sdk_parameters(op: SdkOperation, parameters: JSON, pointer: str) -> list[Diagnostic]:
+    """Check a Task's ``Parameters``/``Arguments`` against the operation's input shape.
 
-    Modes follow the TestState vocabulary: ``STRICT`` reports unknown members and wrong types,
-    ``PRESENT`` type-checks only the members present (unknown members are allowed), ``NONE``
-    checks nothing. Required members are never enforced: services omit them routinely.
+    See :func:`check_parameters`.
+
+    Args:
+        op: The resolved operation.
+        parameters: The ``Parameters`` (or ``Arguments``) object; ``None`` when absent.
+        pointer: The JSON pointer of ``parameters`` in the definition.
+
+    Returns:
+        One ``SCHEMA_VALIDATION_FAILED`` diagnostic per problem.
+    """
+    shape = service_model(op.botocore_service).operation_model(op.operation).input_shape
+    return check_parameters(shape, parameters, pointer)
+
+
+def validate_sdk_result(op: SdkOperation, result: JSON, mode: ResultMode) -> list[str]:
+    """Check a (mocked) result against the operation's output shape, as TestState does.
+
+    ``fieldValidationMode`` semantics (aws-spec.md §1.7): ``STRICT`` checks required members
+    and the members present, ``PRESENT`` only the members present, ``NONE`` nothing; unknown
+    members are ignored. See :func:`pytest_sfn.integrations.shapes.check_result`.
 
     Args:
         op: The resolved operation.
@@ -483,28 +542,12 @@ def validate_sdk_result(op: SdkOperation, result: JSON, mode: ResultMode) -> lis
         mode: ``"STRICT"``, ``"PRESENT"`` or ``"NONE"``.
 
     Returns:
-        Problems as ``"<message> at <pointer>"`` strings (pointer relative to the result).
+        The details in AWS's words (``Field 'Item' must be an object``).
     """
-    if mode == "NONE":
-        return []
-    if mode not in ("STRICT", "PRESENT"):
-        raise ValueError(f"unknown result validation mode {mode!r}")
-    shape = _service_model(op.botocore_service).operation_model(op.operation).output_shape
-    walker = _Walker(
-        dynamic_keys=False,
-        check_required=False,
-        check_unknown=mode == "STRICT",
-        unknown_message='Unknown field "{name}" in the output of ' + op.operation,
-    )
-    if shape is None:
-        shape = _EmptyShape()
-    if result is not None and not isinstance(result, dict):
-        return [f"The result must be an OBJECT but was {_article(_json_type(result))}"]
-    walker.structure(shape, result or {}, "")
-    return [
-        f"{message}{hint} at {location}" if location else f"{message}{hint}"
-        for message, location, hint in walker.problems
-    ]
+    from pytest_sfn.integrations.shapes import check_result
+
+    shape = service_model(op.botocore_service).operation_model(op.operation).output_shape
+    return check_result(shape, result, mode, sdk=True)
 
 
 class _EmptyShape:

@@ -56,7 +56,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -67,7 +67,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.ports import TaskHandler, TaskOutcome, TaskRequest
-from pytest_sfn.errors import MockError, UnmockedTaskError
+from pytest_sfn.errors import MockError, StatesErrorName, UnmockedTaskError
 from pytest_sfn.integrations.aws_sdk import (
     SDK_RESOURCE_PREFIX,
     SdkOperation,
@@ -76,9 +76,12 @@ from pytest_sfn.integrations.aws_sdk import (
     resolve_sdk_resource,
     sdk_error_name,
 )
+from pytest_sfn.integrations.sync import FAILED, RUNNING, SYNC_JOBS, SyncJob
 
 if TYPE_CHECKING:
     import boto3
+
+    from pytest_sfn.model.resource import Resource
 
 __all__ = [
     "OPTIMIZED_INTEGRATIONS",
@@ -101,6 +104,8 @@ class OptimizedIntegration:
         java_service: the AWS SDK for Java 1.x service name in causes (``AmazonDynamoDBv2``).
         base_exception: the error name of undeclared service errors
             (``AmazonDynamoDBException``).
+        sdk_metadata: whether the result carries ``SdkHttpMetadata``/``SdkResponseMetadata``
+            (the AWS SDK for Java 1.x integrations do).
     """
 
     botocore_service: str
@@ -108,6 +113,7 @@ class OptimizedIntegration:
     error_prefix: str
     java_service: str
     base_exception: str
+    sdk_metadata: bool = True
 
 
 def _dynamodb(operation: str) -> OptimizedIntegration:
@@ -132,7 +138,35 @@ OPTIMIZED_INTEGRATIONS: Mapping[tuple[str, str], OptimizedIntegration] = {
     ("events", "putEvents"): OptimizedIntegration(
         "events", "PutEvents", "EventBridge", "AmazonEventBridge", "AmazonEventBridgeException"
     ),
+    # Error prefixes and Java service names below are UNCONFIRMED (AWS documents the pattern).
+    ("ecs", "runTask"): OptimizedIntegration(
+        "ecs", "RunTask", "ECS", "AmazonECS", "AmazonECSException"
+    ),
+    ("glue", "startJobRun"): OptimizedIntegration(
+        "glue", "StartJobRun", "Glue", "AWSGlue", "AWSGlueException"
+    ),
+    ("batch", "submitJob"): OptimizedIntegration(
+        "batch", "SubmitJob", "Batch", "AWSBatch", "AWSBatchException"
+    ),
+    ("athena", "startQueryExecution"): OptimizedIntegration(
+        "athena", "StartQueryExecution", "Athena", "AmazonAthena", "AmazonAthenaException"
+    ),
+    ("athena", "stopQueryExecution"): OptimizedIntegration(
+        "athena", "StopQueryExecution", "Athena", "AmazonAthena", "AmazonAthenaException"
+    ),
+    ("athena", "getQueryExecution"): OptimizedIntegration(
+        "athena", "GetQueryExecution", "Athena", "AmazonAthena", "AmazonAthenaException"
+    ),
+    ("athena", "getQueryResults"): OptimizedIntegration(
+        "athena", "GetQueryResults", "Athena", "AmazonAthena", "AmazonAthenaException"
+    ),
+    ("bedrock", "createModelCustomizationJob"): OptimizedIntegration(
+        "bedrock", "CreateModelCustomizationJob", "Bedrock", "Bedrock", "BedrockException", False
+    ),
 }
+
+
+_INVOKE_MODEL = ("bedrock", "invokeModel")
 
 
 class BotocoreTasks:
@@ -147,6 +181,10 @@ class BotocoreTasks:
             wrapped in a ``botocore.stub.Stubber``).
         fallback: answers every Task this handler does not (other resources,
             ``.waitForTaskToken``).
+        poll_interval: virtual seconds between two polls of a ``.sync`` job (see
+            :mod:`pytest_sfn.integrations.sync`).
+        max_polls: a ``.sync`` job still running after this many polls is a test error
+            (:class:`~pytest_sfn.errors.MockError`: a stub that never finishes).
     """
 
     def __init__(
@@ -156,11 +194,15 @@ class BotocoreTasks:
         region_name: str = "us-east-1",
         clients: Mapping[str, Any] | None = None,
         fallback: TaskHandler | None = None,
+        poll_interval: float = 10.0,
+        max_polls: int = 1000,
     ) -> None:
         self._session = session
         self._region = region_name
         self._clients: dict[str, Any] = dict(clients or {})
         self._fallback = fallback
+        self._poll_interval = poll_interval
+        self._max_polls = max_polls
 
     def __call__(self, request: TaskRequest) -> TaskOutcome:
         """Answer one Task attempt (see the module docstring for shapes and errors)."""
@@ -168,10 +210,37 @@ class BotocoreTasks:
         if resource.kind == "service" and resource.pattern == "":
             if resource.arn.startswith(SDK_RESOURCE_PREFIX):
                 return self._sdk(request)
+            if (resource.service, resource.api) == _INVOKE_MODEL:
+                from pytest_sfn.integrations.bedrock import invoke_model
+
+                return invoke_model(self, request)
             optimized = OPTIMIZED_INTEGRATIONS.get((resource.service, resource.api))
             if optimized is not None:
                 return self._optimized(request, optimized)
+        if resource.kind == "service" and resource.pattern == ".sync":
+            job = SYNC_JOBS.get((resource.service, resource.api))
+            optimized = OPTIMIZED_INTEGRATIONS.get((resource.service, resource.api))
+            if job is not None and optimized is not None:
+                return self._sync(request, optimized, job)
         return self._delegate(request)
+
+    @staticmethod
+    def answers(resource: Resource) -> bool:
+        """Whether this handler answers Tasks of ``resource`` itself (without ``fallback``).
+
+        True for ``aws-sdk:*`` resources, the optimized integrations it calls (request and
+        response), ``bedrock:invokeModel`` and the ``.sync`` jobs it polls.
+        """
+        if resource.kind != "service":
+            return False
+        key = (resource.service, resource.api)
+        if resource.pattern == "":
+            return (
+                resource.arn.startswith(SDK_RESOURCE_PREFIX)
+                or key == _INVOKE_MODEL
+                or key in OPTIMIZED_INTEGRATIONS
+            )
+        return resource.pattern == ".sync" and key in SYNC_JOBS and key in OPTIMIZED_INTEGRATIONS
 
     # -- clients -----------------------------------------------------------------------
 
@@ -214,8 +283,9 @@ class BotocoreTasks:
         output = _pascal_members(operation_model.output_shape, _without_metadata(response))
         return TaskOutcome(output=to_json(output))
 
-    def _optimized(self, request: TaskRequest, integration: OptimizedIntegration) -> TaskOutcome:
-        client = self.client(integration.botocore_service)
+    def _optimized_params(
+        self, request: TaskRequest, integration: OptimizedIntegration, client: Any
+    ) -> dict[str, Any]:
         params = request.parameters
         if params is None:
             params = {}
@@ -225,19 +295,68 @@ class BotocoreTasks:
                 f"{request.resource.arn!r} must be an object, got {_short(params)}"
             )
         params = _encode_optimized(integration, params)
+        shape = client.meta.service_model.operation_model(integration.operation).input_shape
+        converted: dict[str, Any] = _to_botocore(shape, params)
+        return converted
+
+    def _optimized(self, request: TaskRequest, integration: OptimizedIntegration) -> TaskOutcome:
+        client = self.client(integration.botocore_service)
+        params = self._optimized_params(request, integration, client)
         try:
             response = _call(client, integration.operation, params, request)
         except ClientError as exc:
             return _optimized_failure(integration, client, exc, request)
         metadata = response.get("ResponseMetadata", {})
-        output = to_json(_without_metadata(response))
+        output_shape = client.meta.service_model.operation_model(integration.operation).output_shape
+        output = to_json(_pascal_members(output_shape, _without_metadata(response)))
         if integration.operation == "PutEvents" and output.get("FailedEntryCount", 0):
             return TaskOutcome(
                 failed=True, error="EventBridge.FailedEntry", cause=dump_compact(output)
             )
-        output["SdkHttpMetadata"] = _http_metadata(metadata)
-        output["SdkResponseMetadata"] = {"RequestId": _request_id(metadata, request)}
+        if integration.sdk_metadata:
+            output["SdkHttpMetadata"] = _http_metadata(metadata)
+            output["SdkResponseMetadata"] = {"RequestId": _request_id(metadata, request)}
         return TaskOutcome(output=output)
+
+    def _sync(
+        self, request: TaskRequest, integration: OptimizedIntegration, job: SyncJob
+    ) -> TaskOutcome:
+        """Start the job, then poll it until it is terminal (see :mod:`.sync`)."""
+        client = self.client(integration.botocore_service)
+        params = self._optimized_params(request, integration, client)
+        try:
+            started = _call(client, integration.operation, params, request)
+        except ClientError as exc:
+            return _optimized_failure(integration, client, exc, request)
+        describe_shape = client.meta.service_model.operation_model(job.describe).output_shape
+        polls = 0
+        while True:
+            polls += 1
+            if polls > self._max_polls:
+                raise MockError(
+                    f"Task state {request.state_name!r}: the {request.resource.arn!r} job was "
+                    f"still running after {self._max_polls} polls of {job.describe}; stub a "
+                    "terminal status (or raise max_polls=)"
+                )
+            try:
+                raw = _call(client, job.describe, job.describe_params(params, started), request)
+            except ClientError as exc:
+                failure = _optimized_failure(integration, client, exc, request)
+                return replace(failure, duration=polls * self._poll_interval)
+            described = to_json(_pascal_members(describe_shape, _without_metadata(raw)))
+            state = job.state(described)
+            if state != RUNNING:
+                break
+        output = job.result(described)
+        duration = polls * self._poll_interval
+        if state == FAILED:
+            return TaskOutcome(
+                failed=True,
+                error=StatesErrorName.TASK_FAILED.value,
+                cause=dump_compact(output),
+                duration=duration,
+            )
+        return TaskOutcome(output=output, duration=duration)
 
     def _delegate(self, request: TaskRequest) -> TaskOutcome:
         if self._fallback is not None:
@@ -249,7 +368,11 @@ class BotocoreTasks:
                 "answer them with a mock or the callback API"
             )
         elif resource.pattern:
-            why = f"the {resource.pattern!r} pattern is not supported by BotocoreTasks"
+            jobs = ", ".join(f"{s}:{a}.sync" for s, a in SYNC_JOBS)
+            why = (
+                f"the {resource.pattern!r} pattern is not supported by BotocoreTasks for this "
+                f"resource (it answers {jobs})"
+            )
         else:
             optimized = ", ".join(f"{s}:{a}" for s, a in OPTIMIZED_INTEGRATIONS)
             why = (

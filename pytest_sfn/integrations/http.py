@@ -35,7 +35,8 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -111,6 +112,11 @@ _RANGE = "bytes=0-262144"
 _JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 _BINARY_TYPES = ("image/", "video/", "audio/")
 _DEFAULT_REGION = "us-east-1"
+#: Called with each task request an :class:`HttpInvoker` sends in this context, its response
+#: and the connection used (TestState ``TRACE`` shows them; see :mod:`pytest_sfn.teststate`).
+EXCHANGE_OBSERVER: ContextVar[Callable[[Any, httpx.Response, Any], None] | None] = ContextVar(
+    "pytest_sfn_http_exchange_observer", default=None
+)
 _REDACTED = "*****"
 _HTTP_PARAMETER_KINDS = ("HeaderParameters", "QueryStringParameters", "BodyParameters")
 _AUTH_BLOCKS = {
@@ -564,6 +570,9 @@ class HttpInvoker:
                 request.parameters, connection, region=_region(request.context), auth_header=auth
             )
             response = self._send(http_request)
+            observer = EXCHANGE_OBSERVER.get()
+            if observer is not None:
+                observer(http_request, response, connection)
             if connection is not None and response.status_code in (401, 407):
                 with self._lock:
                     self._tokens.pop(connection.arn, None)

@@ -96,6 +96,9 @@ _TABLE_KIND = ResourceKind(
 )
 
 
+_CONNECTION_ID = "00000000-0000-4000-8000-000000000000"
+
+
 def _named(name_property: str, arn: str, *, ref: str = "{name}", **extra: str) -> ResourceKind:
     return ResourceKind(name_property, ref, {"Arn": arn, **extra})
 
@@ -143,6 +146,17 @@ KINDS: dict[str, ResourceKind] = {
         "Name", "arn:{partition}:events:{region}:{account}:event-bus/{name}", Name="{name}"
     ),
     "AWS::Events::Rule": _named("Name", "arn:{partition}:events:{region}:{account}:rule/{name}"),
+    # AWS appends a generated id to connection ARNs; a fixed one keeps results reproducible.
+    "AWS::Events::Connection": _named(
+        "Name",
+        "arn:{partition}:events:{region}:{account}:connection/{name}/" + _CONNECTION_ID,
+        SecretArn="arn:{partition}:secretsmanager:{region}:{account}:secret:events!connection/"
+        "{name}/" + _CONNECTION_ID,
+    ),
+    "AWS::Events::ApiDestination": _named(
+        "Name",
+        "arn:{partition}:events:{region}:{account}:api-destination/{name}/" + _CONNECTION_ID,
+    ),
     "AWS::Logs::LogGroup": _named(
         "LogGroupName", "arn:{partition}:logs:{region}:{account}:log-group:{name}:*"
     ),

@@ -22,7 +22,12 @@ from pytest_sfn.errors import MockError, StatesError
 from pytest_sfn.mocks.matching import MATCH_MODES, matches
 from pytest_sfn.mocks.results import outcome_of
 
-__all__ = ["NOTHING", "MockSet", "Response", "StateMock"]
+__all__ = ["NOTHING", "VALIDATION_MODES", "MockSet", "Response", "StateMock"]
+
+#: How mock results are checked against the integration's output shape: ``STRICT`` (required
+#: fields present, types conform), ``PRESENT`` (only the fields given are checked) or
+#: ``NONE`` (no check), as AWS TestState's ``fieldValidationMode``.
+VALIDATION_MODES = ("STRICT", "PRESENT", "NONE")
 
 
 class _Nothing:
@@ -63,6 +68,8 @@ class Response:
             or raised). A plain result takes this response's ``duration`` and ``heartbeats``.
         origin: where the response was written, for messages
             (``"order.sfn.yaml:12 /scenarios/0/mocks/Charge/1"``).
+        validate: how a result is checked against the integration's output shape
+            (``"STRICT"``, ``"PRESENT"`` or ``"NONE"``); ``None`` uses the test's setting.
 
     Raises:
         MockError: the fields contradict each other.
@@ -76,6 +83,7 @@ class Response:
     match_mode: str = "subset"
     compute: Callable[[TaskRequest], Any] | None = None
     origin: str = ""
+    validate: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.throws, list):
@@ -102,6 +110,11 @@ class Response:
             not isinstance(self.throws, tuple) or len(self.throws) != 2
         ):
             raise MockError(f"throws must be an (error, cause) pair, got {self.throws!r}{where}")
+        if self.validate is not None and self.validate not in VALIDATION_MODES:
+            raise MockError(
+                f"validate must be one of {', '.join(VALIDATION_MODES)}, not "
+                f"{self.validate!r}{where}"
+            )
         if self.match_mode not in MATCH_MODES:
             raise MockError(
                 f"match_mode must be 'subset' or 'exact', not {self.match_mode!r}{where}"

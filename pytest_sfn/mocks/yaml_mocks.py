@@ -19,7 +19,8 @@ Syntax, per Task state name (states inside Map and Parallel are mocked by their 
 
 Response keys: ``return`` (any JSON) or ``throw`` (``{error, cause}`` or just the error
 name), ``duration``, ``heartbeats``, ``match``, ``match_mode`` (``subset``/``exact``),
-``times`` and ``repeat`` (last response only). The JSON Schema
+``times``, ``repeat`` (last response only) and ``validate`` (``STRICT``, ``PRESENT`` or
+``NONE``: how the result is checked against the integration's output shape). The JSON Schema
 (:mod:`pytest_sfn.mocks.schema`) checks the shape; this module checks the rest (range
 contiguity, where ``repeat`` may appear, heartbeats within the duration).
 """
@@ -190,6 +191,7 @@ class _Reader:
                 match=spec.get("match"),
                 match_mode=spec.get("match_mode", "subset"),
                 origin=self.origin(pointer),
+                validate=spec.get("validate"),
             )
         except MockError as exc:  # anything the schema cannot express
             self.problem(pointer, str(exc))

@@ -1,4 +1,17 @@
-"""Task ``Resource`` ARNs, parsed into service, API and integration pattern."""
+"""Task ``Resource`` ARNs, parsed into service, API and integration pattern.
+
+The families (aws-spec.md §5.16-5.18):
+
+* optimized integrations ``arn:aws:states:::<service>:<api>[.<pattern>]`` (``lambda:invoke``,
+  ``states:startExecution.sync:2``, ``bedrock:invokeModel``, ``http:invoke``...);
+* AWS SDK integrations ``arn:aws:states:::aws-sdk:<service>:<action>[.waitForTaskToken]``;
+* bare Lambda function ARNs ``arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]``;
+* activity ARNs ``arn:aws:states:<region>:<account>:activity:<name>``.
+
+The patterns are request/response (no suffix), ``.sync``, ``.sync:2`` and ``.waitForTaskToken``.
+Whether the service, action and pattern exist is checked when the definition is validated
+(``pytest_sfn.parsing._validate_resource``), not here: parsing never fails.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +39,26 @@ class Resource:
     service: str
     api: str
     pattern: str
+
+    @property
+    def is_sdk(self) -> bool:
+        """An AWS SDK integration (``arn:aws:states:::aws-sdk:<service>:<action>``)."""
+        return self.kind == "service" and self.service.startswith("aws-sdk:")
+
+    @property
+    def sdk_service(self) -> str:
+        """The service name of an AWS SDK integration (``s3``), else ``""``."""
+        return self.service[len("aws-sdk:") :] if self.is_sdk else ""
+
+    @property
+    def is_sync(self) -> bool:
+        """The Run a Job pattern (``.sync`` or ``.sync:2``)."""
+        return self.pattern.startswith(".sync")
+
+    @property
+    def is_callback(self) -> bool:
+        """The Wait for Callback pattern (``.waitForTaskToken``)."""
+        return self.pattern == ".waitForTaskToken"
 
     @property
     def history_resource(self) -> str:

@@ -57,6 +57,7 @@ from pytest_sfn.parsing._validate_map import (
     check_processor,
     check_result_writer,
 )
+from pytest_sfn.parsing._validate_resource import check_task_resource
 
 FieldCheck = Callable[[Collector, JSON, Path, State], object]
 
@@ -165,10 +166,12 @@ def _resource(c: Collector, value: JSON, path: Path, state: State) -> object:
             "resource ARN, or the resource is not available in this region.",
             path,
         )
-    elif c.machine_type == "EXPRESS":
-        message = _express_problem(value)
-        if message is not None:
-            c.schema(message, path)
+    else:
+        if c.machine_type == "EXPRESS":
+            message = _express_problem(value)
+            if message is not None:
+                c.schema(message, path)
+        check_task_resource(c, value, path, state)
     return None
 
 

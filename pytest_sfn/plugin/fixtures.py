@@ -1,4 +1,5 @@
-"""The ``sfn``, ``sfn_mocks`` and ``sfn_client`` fixtures and the per-test state they use."""
+"""The fixtures (``sfn``, ``sfn_mocks``, ``sfn_client``, ``sfn_state_result``,
+``sfn_redrive_result``) and the per-test state they use."""
 
 from __future__ import annotations
 
@@ -9,20 +10,41 @@ import pytest
 
 from pytest_sfn.mocks.fluent import Mocks
 from pytest_sfn.plugin.harness import DefinitionCache, FileCache, SfnHarness
+from pytest_sfn.plugin.hooks import HookTasks, collect_handlers
+from pytest_sfn.plugin.marks import (
+    RedriveMark,
+    RedriveResult,
+    StateMark,
+    redrive_mark,
+    state_mark,
+)
 from pytest_sfn.plugin.options import SfnOptions, SfnSettings
+from pytest_sfn.teststate import StateTestResult
 
 __all__ = [
     "CACHE_KEY",
     "CALL_FAILED_KEY",
     "CURRENT_KEY",
     "FILES_KEY",
+    "HOOKS_KEY",
+    "hook_tasks",
     "OPTIONS_KEY",
+    "REDRIVE_KEY",
     "SETTINGS_KEY",
+    "STATE_CASE",
+    "STATE_KEY",
+    "chosen_state_mark",
     "marker_options",
     "sfn",
     "sfn_client",
     "sfn_mocks",
+    "sfn_redrive_result",
+    "sfn_state_case",
+    "sfn_state_result",
 ]
+
+#: The fixture name parametrized with the marks of a test carrying several ``sfn_state``.
+STATE_CASE = "sfn_state_case"
 
 #: The run's settings (``--sfn-*`` / ``sfn_*``), in ``config.stash``.
 SETTINGS_KEY = pytest.StashKey[SfnSettings]()
@@ -36,6 +58,12 @@ CURRENT_KEY = pytest.StashKey["SfnHarness | None"]()
 OPTIONS_KEY = pytest.StashKey["SfnOptions | TypeError"]()
 #: Whether the test body failed, in ``item.stash`` (set by ``pytest_runtest_makereport``).
 CALL_FAILED_KEY = pytest.StashKey[bool]()
+#: The hook handlers of the session (``pytest_sfn_task_handlers``), in ``config.stash``.
+HOOKS_KEY = pytest.StashKey[HookTasks]()
+#: The ``sfn_state`` mark of a test and its result, checked before the body, in ``item.stash``.
+STATE_KEY = pytest.StashKey[tuple[StateMark, StateTestResult]]()
+#: The ``sfn_redrive`` mark of a test and its outcome, in ``item.stash``.
+REDRIVE_KEY = pytest.StashKey[tuple[RedriveMark, RedriveResult]]()
 
 
 def marker_options(item: pytest.Item) -> SfnOptions | TypeError:
@@ -65,6 +93,14 @@ def settings_of(config: pytest.Config) -> SfnSettings:
     return settings
 
 
+def hook_tasks(config: pytest.Config) -> HookTasks:
+    """The session's hook handlers (collected on first use)."""
+    hooks = config.stash.get(HOOKS_KEY, None)
+    if hooks is None:
+        hooks = config.stash[HOOKS_KEY] = HookTasks(config, collect_handlers(config))
+    return hooks
+
+
 @pytest.fixture
 def sfn_mocks() -> Mocks:
     """A fresh :class:`~pytest_sfn.mocks.Mocks` builder, applied to the test's executions.
@@ -87,7 +123,9 @@ def sfn(request: pytest.FixtureRequest, sfn_mocks: Mocks) -> Iterator[SfnHarness
     under virtual time with the test's mocks and returns the ``Execution``;
     ``sfn.executions`` lists the executions of the test.
     ``@pytest.mark.sfn(definition=..., mocks=..., scenario=..., strict=...)`` sets the
-    defaults, so that ``sfn.execute(input)`` is enough. When strict (the default), mock
+    defaults, so that ``sfn.execute(input)`` is enough; its ``lambdas``, ``machines``,
+    ``http``, ``connections``, ``botocore`` and ``validate`` keywords (also keywords of
+    ``sfn.execute``) answer the Tasks that have no mock. When strict (the default), mock
     responses no execution used fail the test at teardown.
     """
     config = request.config
@@ -99,6 +137,7 @@ def sfn(request: pytest.FixtureRequest, sfn_mocks: Mocks) -> Iterator[SfnHarness
         files=config.stash.setdefault(FILES_KEY, {}),
         mocks=sfn_mocks,
         root=config.rootpath,
+        hooks=hook_tasks(config),
         _ispytest=True,
     )
     config.stash[CURRENT_KEY] = harness
@@ -134,3 +173,98 @@ def sfn_client(sfn: SfnHarness) -> Any:
     execution ``FAILED`` with error ``pytest_sfn.UnmockedTask``.
     """
     return sfn.client()
+
+
+# --- sfn_state / sfn_redrive ------------------------------------------------------------------
+
+
+def chosen_state_mark(item: pytest.Item) -> pytest.Mark | None:
+    """The ``sfn_state`` mark ``item`` tests: its ``sfn_state_case`` parameter (several
+    marks on the test), else a ``pytest.param(..., marks=...)`` mark, else the closest."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None:
+        chosen: Any = callspec.params.get(STATE_CASE)
+        if isinstance(chosen, pytest.Mark):
+            return chosen
+        marks: list[pytest.Mark] = list(callspec.marks)
+        for mark in marks:
+            if mark.name == "sfn_state":
+                return mark
+    return item.get_closest_marker("sfn_state")
+
+
+@pytest.fixture
+def sfn_state_case(request: pytest.FixtureRequest) -> pytest.Mark | None:
+    """The ``sfn_state`` mark of this item when the test carries several (else ``None``).
+
+    Parametrized by the plugin: a test with several ``sfn_state`` marks becomes one item
+    per mark.
+    """
+    param: pytest.Mark | None = getattr(request, "param", None)
+    return param
+
+
+@pytest.fixture(autouse=True)
+def _sfn_state_cases(sfn_state_case: pytest.Mark | None) -> None:
+    """Puts ``sfn_state_case`` in every test's fixture closure, so that a test with several
+    ``sfn_state`` marks can be parametrized over them (``pytest_generate_tests``)."""
+
+
+def _fail_on_type_error(error: TypeError) -> None:
+    __tracebackhide__ = True
+    pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture
+def sfn_state_result(request: pytest.FixtureRequest, sfn: SfnHarness) -> StateTestResult:
+    """What TestState returned for the test's ``@pytest.mark.sfn_state(...)``.
+
+    The state is tested with ``sfn.test_state`` (the marker's definition, mocks and
+    handlers); the mark's ``expect`` is checked before the test body runs.
+    """
+    __tracebackhide__ = True
+    mark = chosen_state_mark(request.node)
+    if mark is None:
+        pytest.fail(
+            "the sfn_state_result fixture needs a @pytest.mark.sfn_state('StateName', ...) "
+            "marker on the test",
+            pytrace=False,
+        )
+    try:
+        checked = state_mark(mark)
+    except TypeError as exc:
+        _fail_on_type_error(exc)
+        raise
+    result = sfn.test_state(checked.state_name, **checked.options)
+    request.node.stash[STATE_KEY] = (checked, result)
+    return result
+
+
+@pytest.fixture
+def sfn_redrive_result(request: pytest.FixtureRequest, sfn: SfnHarness) -> RedriveResult:
+    """The test's ``@pytest.mark.sfn_redrive(...)`` run: ``.first`` and ``.redriven``.
+
+    The first run uses the test's mocks; the redrive uses the mark's ``mocks`` and
+    ``results`` over them. Both expectations are checked before the test body runs.
+    """
+    __tracebackhide__ = True
+    mark = request.node.get_closest_marker("sfn_redrive")
+    if mark is None:
+        pytest.fail(
+            "the sfn_redrive_result fixture needs a @pytest.mark.sfn_redrive(...) marker on "
+            "the test",
+            pytrace=False,
+        )
+    try:
+        checked = redrive_mark(mark)
+    except TypeError as exc:
+        _fail_on_type_error(exc)
+        raise
+    target = checked.definition
+    first = (
+        sfn.execute(input=checked.input) if target is None else sfn.execute(target, checked.input)
+    )
+    redriven = sfn.redrive(first, mocks=checked.mocks, results=checked.results)
+    outcome = RedriveResult(first, redriven)
+    request.node.stash[REDRIVE_KEY] = (checked, outcome)
+    return outcome

@@ -9,7 +9,10 @@ frames, so the failure shows the test line and the message.
 Where a Task's answer comes from, highest priority first: ``results=`` of
 :meth:`SfnHarness.execute`, the marker's ``results``, then the mock set made of (each
 overriding the previous state by state) the markers' ``mocks`` (farthest first), the
-``sfn_mocks`` builder and ``mocks=`` of :meth:`SfnHarness.execute`.
+``sfn_mocks`` builder and ``mocks=`` of :meth:`SfnHarness.execute`; then the handlers
+registered for the Task's resource (``lambdas``, ``machines``, hook handlers, HTTP), then a
+botocore client (``botocore``), then the unmocked-task error
+(:mod:`pytest_sfn.plugin.tasks`).
 """
 
 from __future__ import annotations
@@ -21,23 +24,26 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.execution import Execution
-from pytest_sfn.engine.ports import TaskHandler, TaskOutcome, TaskRequest
-from pytest_sfn.errors import DefinitionError, MockError
+from pytest_sfn.engine.ports import TaskHandler
+from pytest_sfn.errors import DefinitionError, MockError, SfnError
 from pytest_sfn.machine import NO_INPUT, StateMachine
 from pytest_sfn.mocks.documents import load_yaml_document
 from pytest_sfn.mocks.fluent import Mocks
 from pytest_sfn.mocks.handler import MockHandler
+from pytest_sfn.mocks.http_mocks import connection_from_spec, http_mock_from_spec
 from pytest_sfn.mocks.model import MockSet
-from pytest_sfn.mocks.results import ResultProvider
 from pytest_sfn.mocks.sfn_local import SfnLocalConfig, load_sfn_local_config
 from pytest_sfn.mocks.yaml_mocks import mocks_from_yaml
-from pytest_sfn.plugin.options import MockSource, SfnOptions, SfnSettings
+from pytest_sfn.plugin.options import MockSource, SfnOptions, SfnSettings, _check_integrations
+from pytest_sfn.plugin.tasks import TaskWiring, botocore_tasks, build_tasks
 from pytest_sfn.testing.machines import MachineCache, find_path, load_machine, state_names
 from pytest_sfn.testing.scenario import SCENARIO_SUFFIXES, read_scenario_file
 from pytest_sfn.testing.unused import unused_responses
 
 if TYPE_CHECKING:
+    from pytest_sfn.plugin.hooks import HookTasks
     from pytest_sfn.service.backend import SfnBackend
+    from pytest_sfn.teststate import StateMock, StateTestResult
 
 __all__ = ["DefinitionCache", "FileCache", "SfnHarness"]
 
@@ -52,22 +58,6 @@ _SFN_LOCAL_KEYS = frozenset({"StateMachines", "MockedResponses"})
 
 def _is_sfn_local(value: Any) -> bool:
     return isinstance(value, Mapping) and bool(value) and set(value) <= _SFN_LOCAL_KEYS
-
-
-class _ResultsFirst:
-    """Answers the states of ``results`` from them, every other state from the mocks."""
-
-    __slots__ = ("mocks", "names", "results")
-
-    def __init__(self, results: Mapping[str, Any], mocks: MockHandler) -> None:
-        self.names = frozenset(results)
-        self.results = ResultProvider(results)
-        self.mocks = mocks
-
-    def __call__(self, request: TaskRequest) -> TaskOutcome:
-        if request.state_name in self.names:
-            return self.results(request)
-        return self.mocks(request)
 
 
 def _pick_a_test_case(shown: str) -> MockError:
@@ -153,9 +143,11 @@ class SfnHarness:
         mocks: Mocks | None = None,
         files: FileCache | None = None,
         root: Path | None = None,
+        hooks: HookTasks | None = None,
         _ispytest: bool = False,
     ) -> None:
         self._base_dir = base_dir
+        self._hooks = hooks
         self._root = root
         self._cache: DefinitionCache = {} if cache is None else cache
         self._files: FileCache = {} if files is None else files
@@ -165,6 +157,8 @@ class SfnHarness:
         self.options = options or SfnOptions()
         self.settings = settings or SfnSettings()
         self.executions: list[Execution] = []
+        #: The machine of each execution run here, by execution ARN (for :meth:`redrive`).
+        self._machine_of: dict[str, StateMachine] = {}
 
     def __repr__(self) -> str:
         return f"<SfnHarness base_dir={str(self._base_dir)!r} executions={len(self.executions)}>"
@@ -266,10 +260,15 @@ class SfnHarness:
         return merged
 
     def _mocks(
-        self, machine: StateMachine, mocks: MockSource | None, test_case: str | None
+        self,
+        machine: StateMachine,
+        mocks: MockSource | None,
+        test_case: str | None,
+        *,
+        builder_own: bool = True,
     ) -> tuple[MockSet, str | None, set[str]]:
         """The merged mocks, a mock config skipped for want of a test case, and the
-        states mocked for this test only."""
+        states mocked for this test only (without ``builder_own``: not the builder's)."""
         __tracebackhide__ = True
         selection = test_case if test_case is not None else self.options.scenario
         reader = _SourceReader(self, machine, selection)
@@ -280,7 +279,8 @@ class SfnHarness:
         extras: list[MockSource] = [self._builder] if mocks is None else [self._builder, mocks]
         for extra in extras:
             mock_set = reader.read(extra)
-            own.update(mock_set.states)
+            if builder_own or extra is not self._builder:
+                own.update(mock_set.states)
             merged = merged.merged(mock_set)
         if reader.selection is not None and not reader.selected:
             what = "test case" if test_case is not None else "scenario"
@@ -304,12 +304,20 @@ class SfnHarness:
         strict: bool | None = None,
         results: Mapping[str, Any] | None = None,
         test_case: str | None = None,
+        _redrive: bool = False,
+        **integrations: Any,
     ) -> TaskHandler:
         """The task handler of one execution of ``machine`` (see the module docstring).
 
         With ``strict`` (default: the marker's, else ``sfn_strict``) a mock of a state the
         machine does not have is an error, and responses no execution used fail the test
         at teardown.
+
+        Args:
+            machine: the state machine.
+            mocks, strict, results, test_case: see :meth:`execute` and :meth:`mock_set`.
+            **integrations: ``lambdas``, ``machines``, ``http``, ``connections``,
+                ``botocore`` and ``validate``, over the marker's (see :meth:`execute`).
 
         Raises:
             MockError: the mocks cannot be read, or (strict) name an unknown state.
@@ -318,19 +326,75 @@ class SfnHarness:
         strict = self._strict(strict)
         answers = {**self.options.results, **(results or {})}
         try:
-            mock_set, skipped, own = self._mocks(machine, mocks, test_case)
-            if not mock_set.states:
-                if answers:
-                    return ResultProvider(answers)
-                if skipped is not None:
-                    raise _pick_a_test_case(skipped)
+            wiring = self.wiring(**integrations)
+            mock_set, skipped, own = self._mocks(
+                machine, mocks, test_case, builder_own=not _redrive
+            )
+            if not mock_set.states and not answers and skipped is not None:
+                raise _pick_a_test_case(skipped)
             handler = self._mock_handler(mock_set, strict, own)
             if strict:
-                handler.check_states(state_names(machine))
+                names = list(state_names(machine))
+                for child in wiring.machines.values():
+                    names += state_names(child)
+                handler.check_states(names)
+            return build_tasks(handler, wiring, results=answers)
         except MockError as exc:
             # The message names the file and location: drop the readers' frames.
             raise exc.with_traceback(None) from None
-        return _ResultsFirst(answers, handler) if answers else handler
+
+    def wiring(
+        self,
+        *,
+        lambdas: Mapping[str, Any] | None = None,
+        machines: Mapping[str, Any] | None = None,
+        http: Any = None,
+        connections: Mapping[str, Any] | None = None,
+        botocore: Any = None,
+        validate: str | None = None,
+    ) -> TaskWiring:
+        """What answers Tasks without a mock: these keywords over the marker's.
+
+        Raises:
+            TypeError: a keyword has the wrong type.
+            MockError: a Lambda handler cannot be imported, a connection or HTTP route is
+                malformed.
+            DefinitionError: a child state machine cannot be loaded.
+        """
+        __tracebackhide__ = True
+        _check_integrations(
+            "sfn.execute",
+            {"lambdas": lambdas, "machines": machines, "http": http,
+             "connections": connections, "validate": validate},
+        )  # fmt: skip
+        options, settings = self.options, self.settings
+        routes = list(http) if isinstance(http, (list, tuple)) else []
+        router = http if http is not None and not isinstance(http, (list, tuple)) else None
+        children = {}
+        for key, spec in {**options.machines, **(machines or {})}.items():
+            children[key] = spec if isinstance(spec, StateMachine) else self.load(spec)
+        links = {**options.connections, **(connections or {})}
+        given = botocore if botocore is not None else options.botocore
+        return TaskWiring(
+            lambdas={**options.lambdas, **(lambdas or {})},
+            machines=children,
+            http=tuple(
+                http_mock_from_spec(route, origin=f"http[{index}]")
+                for index, route in enumerate([*routes, *options.http])
+            ),
+            http_router=router if router is not None else options.http_router,
+            connections={
+                key: connection_from_spec(
+                    key, spec, origin=f"connections[{key!r}]", region=settings.region,
+                    account=settings.account,
+                )
+                for key, spec in links.items()
+            },
+            botocore=botocore_tasks(given, settings.region) if given is not None else None,
+            hooks=self._hooks,
+            validate=(validate or options.validate or settings.validate).upper(),
+            base_dir=self._base_dir,
+        )  # fmt: skip
 
     def _strict(self, strict: bool | None) -> bool:
         if strict is not None:
@@ -375,6 +439,12 @@ class SfnHarness:
         results: Mapping[str, Any] | None = None,
         tasks: TaskHandler | None = None,
         seed: int | None = None,
+        lambdas: Mapping[str, Any] | None = None,
+        machines: Mapping[str, Any] | None = None,
+        http: Any = None,
+        connections: Mapping[str, Any] | None = None,
+        botocore: Any = None,
+        validate: str | None = None,
         **execute_kwargs: Any,
     ) -> Execution:
         """Execute a state machine and remember the execution.
@@ -394,8 +464,26 @@ class SfnHarness:
             strict: overrides the marker's ``strict`` and ``sfn_strict``.
             results: Task results by state name, merged over the marker's ``results``;
                 they win over mocks for the states they name.
-            tasks: a task handler answering every Task instead (no mocks or results).
+            tasks: a task handler answering every Task instead (no mocks, results or
+                integrations).
             seed: the execution seed (default ``sfn_seed``).
+            lambdas: Lambda handlers for Tasks without a mock: function name,
+                ``name:alias`` or ARN -> ``handler(event, context)`` or
+                ``"package.module:function"``; over the marker's.
+            machines: child state machines for ``states:startExecution`` Tasks without a
+                mock: ARN or name -> definition spec or ``StateMachine``; over the marker's.
+            http: HTTP mocks for HTTP Tasks without a mock: a list of routes (``method``,
+                ``url``, ``match``, ``status``, ``headers``, ``json``/``text``), tried before
+                the marker's, or a ``respx.MockRouter``.
+            connections: EventBridge connections by name or ARN (``Connection`` or
+                ``{"AuthorizationType", "AuthParameters"}``); over the marker's.
+            botocore: answers AWS SDK and optimized DynamoDB/SQS/SNS/EventBridge Tasks
+                without a mock: a botocore or boto3 session, a client (``Stubber``), a
+                mapping of clients, a factory ``(service) -> client``, ``BotocoreTasks``
+                or ``True``; replaces the marker's.
+            validate: ``STRICT``, ``PRESENT`` or ``NONE``: how mock results are checked
+                against the integration's output shape (default: the marker's, else
+                ``sfn_validate_mocks``).
             **execute_kwargs: passed to :meth:`StateMachine.execute` (``name``,
                 ``start_time``, ``history_limit``, ``redrive_count``, ``mock_errors``).
 
@@ -407,10 +495,20 @@ class SfnHarness:
         """
         __tracebackhide__ = True
         machine, value = self._what_to_run(path_or_machine, input)
+        integrations: dict[str, Any] = {
+            key: given
+            for key, given in (
+                ("lambdas", lambdas), ("machines", machines), ("http", http),
+                ("connections", connections), ("botocore", botocore), ("validate", validate),
+            )
+            if given is not None
+        }  # fmt: skip
         if tasks is None:
-            tasks = self.handler(machine, mocks=mocks, strict=strict, results=results)
-        elif mocks is not None or results is not None:
-            raise ValueError("sfn.execute(): pass tasks= or mocks=/results=, not both")
+            tasks = self.handler(
+                machine, mocks=mocks, strict=strict, results=results, **integrations
+            )
+        elif mocks is not None or results is not None or integrations:
+            raise ValueError("sfn.execute(): pass tasks= or mocks=/results=/integrations, not both")
         try:
             execution = machine.execute(
                 value,
@@ -421,7 +519,161 @@ class SfnHarness:
         except MockError as exc:
             raise exc.with_traceback(None) from None
         self.executions.append(execution)
+        self._machine_of[execution.execution_arn] = machine
         return execution
+
+    @staticmethod
+    def _given(**integrations: Any) -> dict[str, Any]:
+        return {key: value for key, value in integrations.items() if value is not None}
+
+    def redrive(
+        self,
+        execution: Execution,
+        *,
+        mocks: MockSource | None = None,
+        strict: bool | None = None,
+        results: Mapping[str, Any] | None = None,
+        tasks: TaskHandler | None = None,
+        machine: StateMachine | str | os.PathLike[str] | None = None,
+        lambdas: Mapping[str, Any] | None = None,
+        machines: Mapping[str, Any] | None = None,
+        http: Any = None,
+        connections: Mapping[str, Any] | None = None,
+        botocore: Any = None,
+        validate: str | None = None,
+        **redrive_kwargs: Any,
+    ) -> Execution:
+        """Redrive ``execution`` with this test's mocks and integrations; remember it.
+
+        The redrive's Tasks are answered as :meth:`execute` answers them: ``results`` and
+        ``mocks`` here (the fix) over the marker's and ``sfn_mocks``, then the integrations.
+        A mock set equal to an earlier execution's continues its responses, as for
+        :meth:`execute`; ``mocks=`` makes a new set, whose responses count from the first.
+        When strict, only unused responses of ``mocks=`` (and of states the redrive ran)
+        are reported: the builder's mocks of kept states served the first run.
+
+        Args:
+            execution: the failed (timed-out, aborted) execution, usually from
+                :meth:`execute`.
+            mocks, strict, results, tasks, lambdas, machines, http, connections, botocore,
+                validate: as for :meth:`execute`.
+            machine: the state machine of ``execution`` when it was not run by
+                :meth:`execute` (a ``StateMachine`` or a definition spec; default: the one
+                that ran it, else the marker's ``definition``).
+            **redrive_kwargs: :meth:`Execution.redrive` keywords (``at``, ``seed``,
+                ``mock_errors``).
+
+        Returns:
+            The redriven execution (a new object; ``execution`` is unchanged).
+
+        Raises:
+            ExecutionNotRedrivable: AWS would refuse (it succeeded, EXPRESS, too late...).
+            MockError: a Task has no answer, or a mock is malformed.
+        """
+        __tracebackhide__ = True
+        if isinstance(machine, StateMachine):
+            owner = machine
+        elif machine is not None:
+            owner = self.load(machine)
+        else:
+            known = self._machine_of.get(execution.execution_arn)
+            owner = known if known is not None else self._what_to_run(None, {})[0]
+        integrations = self._given(
+            lambdas=lambdas, machines=machines, http=http, connections=connections,
+            botocore=botocore, validate=validate,
+        )  # fmt: skip
+        if tasks is None:
+            tasks = self.handler(
+                owner, mocks=mocks, strict=strict, results=results, _redrive=True, **integrations
+            )
+        elif mocks is not None or results is not None or integrations:
+            raise ValueError("sfn.redrive(): pass tasks= or mocks=/results=/integrations, not both")
+        try:
+            redriven = execution.redrive(tasks=tasks, **redrive_kwargs)
+        except SfnError as exc:
+            raise exc.with_traceback(None) from None
+        self.executions.append(redriven)
+        self._machine_of[redriven.execution_arn] = owner
+        return redriven
+
+    # --- TestState -------------------------------------------------------------------------
+
+    def test_state(
+        self,
+        state_name: str,
+        input: JSON = NO_INPUT,
+        *,
+        definition: StateMachine | str | os.PathLike[str] | None = None,
+        mock: StateMock | Mapping[str, Any] | None = None,
+        variables: Mapping[str, JSON] | None = None,
+        context: Mapping[str, JSON] | None = None,
+        state_configuration: Mapping[str, Any] | None = None,
+        inspection_level: str = "INFO",
+        reveal_secrets: bool = False,
+        role_arn: str | None = None,
+        mocks: MockSource | None = None,
+        results: Mapping[str, Any] | None = None,
+        lambdas: Mapping[str, Any] | None = None,
+        machines: Mapping[str, Any] | None = None,
+        http: Any = None,
+        connections: Mapping[str, Any] | None = None,
+        botocore: Any = None,
+        validate: str | None = None,
+    ) -> StateTestResult:
+        """Test one state of a state machine with the TestState API (no execution).
+
+        A Task state without ``mock`` is answered as in an execution of the test: by
+        ``results`` and ``mocks`` (over the marker's and ``sfn_mocks``), then the Lambda
+        handlers, child machines, HTTP mocks, hooks and botocore client. (A Task answered
+        this way consumes one mock response; unused responses are not reported for
+        TestState calls.)
+
+        Args:
+            state_name: the state to test (it may sit inside a Parallel branch or a Map).
+            input: the state input (default ``{}``).
+            definition: the state machine: a ``StateMachine`` or a definition spec
+                (default: the marker's ``definition``).
+            mock: what the Task, Map or Parallel returns or raises: a ``StateMock`` or the
+                API ``mock`` dict (as for :func:`pytest_sfn.run_state`).
+            variables, context, state_configuration, inspection_level, reveal_secrets,
+                role_arn: as for :func:`pytest_sfn.run_state` (``state_configuration`` in the
+                API's camelCase); the role defaults to the machine's.
+            mocks, results, lambdas, machines, http, connections, botocore, validate: as for
+                :meth:`execute`, for a Task without ``mock``.
+
+        Raises:
+            StateTestError: the request AWS would refuse (code and message as AWS's).
+            MockError: a Task without ``mock`` that nothing answers.
+            ValueError: no state machine (no ``definition`` here or on the marker).
+        """
+        __tracebackhide__ = True
+        if isinstance(definition, StateMachine):
+            machine = definition
+        elif definition is not None:
+            machine = self.load(definition)
+        else:
+            machine = self._what_to_run(None, {})[0]
+        integrations = self._given(
+            lambdas=lambdas, machines=machines, http=http, connections=connections,
+            botocore=botocore, validate=validate,
+        )  # fmt: skip
+        tasks = self.handler(machine, mocks=mocks, strict=False, results=results, **integrations)
+        options: dict[str, Any] = {
+            "mock": mock, "variables": variables, "context": context,
+            "state_configuration": state_configuration, "role_arn": role_arn,
+        }  # fmt: skip
+        if input is not NO_INPUT:
+            options["input"] = input
+        try:
+            return machine.test_state(
+                state_name,
+                tasks=tasks,
+                inspection_level=inspection_level,
+                reveal_secrets=reveal_secrets,
+                **{key: value for key, value in options.items() if value is not None},
+            )
+        except SfnError as exc:
+            raise exc.with_traceback(None) from None
 
     def _what_to_run(self, target: Any, input: JSON) -> tuple[StateMachine, JSON]:
         __tracebackhide__ = True

@@ -25,7 +25,7 @@ import pytest
 from pytest_sfn.errors import did_you_mean
 from pytest_sfn.machine import DEFAULT_ACCOUNT, DEFAULT_REGION
 from pytest_sfn.mocks.fluent import Mocks
-from pytest_sfn.mocks.model import MockSet
+from pytest_sfn.mocks.model import VALIDATION_MODES, MockSet
 
 __all__ = [
     "MARKER_DOC",
@@ -42,15 +42,31 @@ MockSource = Union[str, "PathLike[str]", Mapping[str, Any], MockSet, Mocks]
 #: The ``markers`` ini line registered in ``pytest_configure`` (shown by ``pytest --markers``).
 MARKER_DOC = (
     "sfn(definition=None, mocks=None, scenario=None, strict=None, substitutions=None, "
-    "results=None): configure the sfn fixtures of a test: the state machine "
+    "results=None, lambdas=None, machines=None, http=None, connections=None, botocore=None, "
+    "validate=None): configure the sfn fixtures of a test: the state machine "
     "sfn.execute(input) runs (a definition file or 'template.yaml#LogicalId', relative to "
     "the test file or sfn_definitions_dir), its mocks (a mocks file, scenario file or "
     "MockConfigFile.json, a dict, MockSet or Mocks), the scenario or test case to take "
     "from that file, strictness (overrides sfn_strict), template substitutions, and Task "
-    "results by state name. Docs: pytest-sfn Reference > pytest plugin."
+    "results by state name; Lambda handlers, child state machines, HTTP mocks and connections, "
+    "a botocore session or client for Tasks without a mock, and the mock result validation "
+    "mode (STRICT, PRESENT, NONE). Docs: pytest-sfn Reference > pytest plugin."
 )
 
-_KNOWN = ("definition", "mocks", "scenario", "strict", "substitutions", "results")
+_KNOWN = (
+    "definition",
+    "mocks",
+    "scenario",
+    "strict",
+    "substitutions",
+    "results",
+    "lambdas",
+    "machines",
+    "http",
+    "connections",
+    "botocore",
+    "validate",
+)
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 
@@ -71,6 +87,15 @@ class SfnOptions:
         strict: ``None`` to use the ``sfn_strict`` setting.
         substitutions: template ``DefinitionSubstitutions`` / placeholder overrides.
         results: Task results by state name (the ``results=`` of ``StateMachine.execute``).
+        lambdas: Lambda function name/ARN -> handler or ``"module:function"``.
+        machines: child state machine ARN or name -> definition spec or ``StateMachine``.
+        http: HTTP mocks (route dicts, as in YAML), closest marker's first; a
+            ``respx.MockRouter`` is kept in ``http_router``.
+        http_router: a ``respx.MockRouter`` (the closest one given).
+        connections: EventBridge connections by name or ARN (``Connection`` or the
+            ``{AuthorizationType, AuthParameters}`` dict).
+        botocore: what answers AWS SDK Tasks (see ``pytest_sfn.plugin.tasks.botocore_tasks``).
+        validate: ``STRICT``, ``PRESENT`` or ``NONE``; ``None`` uses ``sfn_validate_mocks``.
     """
 
     definition: str | PathLike[str] | None = None
@@ -79,6 +104,13 @@ class SfnOptions:
     strict: bool | None = None
     substitutions: Mapping[str, str] = field(default_factory=dict)
     results: Mapping[str, Any] = field(default_factory=dict)
+    lambdas: Mapping[str, Any] = field(default_factory=dict)
+    machines: Mapping[str, Any] = field(default_factory=dict)
+    http: tuple[Mapping[str, Any], ...] = ()
+    http_router: Any = None
+    connections: Mapping[str, Any] = field(default_factory=dict)
+    botocore: Any = None
+    validate: str | None = None
 
     @classmethod
     def from_markers(
@@ -96,6 +128,13 @@ class SfnOptions:
         mocks: list[MockSource] = []
         results: dict[str, Any] = {}
         substitutions: dict[str, str] = {}
+        lambdas: dict[str, Any] = {}
+        machines: dict[str, Any] = {}
+        connections: dict[str, Any] = {}
+        http: list[Mapping[str, Any]] = []
+        http_router: Any = None
+        botocore: Any = None
+        validate: str | None = None
         for args, kwargs in markers:
             _check_marker(args, kwargs)
             if definition is None:
@@ -110,6 +149,22 @@ class SfnOptions:
                 results.setdefault(state, answer)
             for name, value in (kwargs.get("substitutions") or {}).items():
                 substitutions.setdefault(name, value)
+            for target, given in (
+                (lambdas, "lambdas"),
+                (machines, "machines"),
+                (connections, "connections"),
+            ):
+                for key, value in (kwargs.get(given) or {}).items():
+                    target.setdefault(key, value)
+            routes = kwargs.get("http")
+            if isinstance(routes, (list, tuple)):
+                http.extend(routes)
+            elif routes is not None and http_router is None:
+                http_router = routes
+            if botocore is None:
+                botocore = kwargs.get("botocore")
+            if validate is None and kwargs.get("validate") is not None:
+                validate = str(kwargs["validate"]).upper()
         return cls(
             definition=definition,
             mocks=tuple(reversed(mocks)),
@@ -117,6 +172,13 @@ class SfnOptions:
             strict=strict,
             substitutions=substitutions,
             results=results,
+            lambdas=lambdas,
+            machines=machines,
+            http=tuple(http),
+            http_router=http_router,
+            connections=connections,
+            botocore=botocore,
+            validate=validate,
         )
 
 
@@ -166,6 +228,42 @@ def _check_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
             "@pytest.mark.sfn(mocks=...) must be a file path, a dict, a MockSet or a "
             f"Mocks builder, not {_kind(mocks)}"
         )
+    _check_integrations("@pytest.mark.sfn", kwargs)
+
+
+def _check_integrations(where: str, kwargs: Mapping[str, Any]) -> None:
+    """Check ``lambdas``, ``machines``, ``http``, ``connections`` and ``validate``."""
+    __tracebackhide__ = True
+    for key, what in (
+        ("lambdas", "function name or ARN to a handler (event, context) or 'module:function'"),
+        ("machines", "state machine ARN or name to a definition path or StateMachine"),
+        ("connections", "connection name or ARN to a Connection or its dict"),
+    ):
+        value = kwargs.get(key)
+        if value is not None and (
+            not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value)
+        ):
+            raise TypeError(f"{where}({key}=...) must be a mapping of {what}, not {_kind(value)}")
+    routes = kwargs.get("http")
+    if routes is not None:
+        if isinstance(routes, (list, tuple)):
+            if not all(isinstance(route, Mapping) for route in routes):
+                raise TypeError(
+                    f"{where}(http=...) must be a list of route dicts (method, url, status, "
+                    "json...) or a respx.MockRouter"
+                )
+        elif not hasattr(routes, "resolve"):
+            raise TypeError(
+                f"{where}(http=...) must be a list of route dicts (method, url, status, "
+                f"json...) or a respx.MockRouter, not {_kind(routes)}"
+            )
+    validate = kwargs.get("validate")
+    if validate is not None and (
+        not isinstance(validate, str) or validate.upper() not in VALIDATION_MODES
+    ):
+        raise TypeError(
+            f"{where}(validate=...) must be one of {', '.join(VALIDATION_MODES)}, not {validate!r}"
+        )
 
 
 # --- run-wide settings ---------------------------------------------------------------------
@@ -181,6 +279,8 @@ class SfnSettings:
         strict: whether unknown mocked states and unused mock responses fail tests.
         region, account: the region and account of loaded state machines and the client.
         seed: the default ``seed=`` of executions.
+        validate: how mock results are checked against the integration's output shape
+            (``STRICT``, ``PRESENT`` or ``NONE``).
     """
 
     definitions_dir: Path | None = None
@@ -189,6 +289,7 @@ class SfnSettings:
     region: str = DEFAULT_REGION
     account: str = DEFAULT_ACCOUNT
     seed: int = 0
+    validate: str = "PRESENT"
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> SfnSettings:
@@ -230,6 +331,11 @@ class SfnSettings:
         except (TypeError, ValueError):
             raise pytest.UsageError(f"{seed_from}: {seed!r} is not an integer") from None
         strict = config.getoption("sfn_strict")
+        validate, validate_from, _ = option("sfn_validate_mocks")
+        if str(validate).upper() not in VALIDATION_MODES:
+            raise pytest.UsageError(
+                f"{validate_from}: {validate!r} is not one of {', '.join(VALIDATION_MODES)}"
+            )
         return cls(
             definitions_dir=directory("sfn_definitions_dir"),
             mocks_dir=directory("sfn_mocks_dir"),
@@ -237,6 +343,7 @@ class SfnSettings:
             region=str(region),
             account=str(account),
             seed=seed_value,
+            validate=str(validate).upper(),
         )
 
 
@@ -275,6 +382,12 @@ def add_options(parser: pytest.Parser) -> None:
         help="Seed of execution names, UUIDs, States.MathRandom and retry jitter (default 0; "
         "ini: sfn_seed).",
     )  # fmt: skip
+    group.addoption(
+        "--sfn-validate-mocks", dest="sfn_validate_mocks", metavar="MODE", default=None,
+        type=str.upper, choices=VALIDATION_MODES,
+        help="How mock results are checked against the integration's output shape: "
+        "STRICT, PRESENT (default) or NONE (ini: sfn_validate_mocks).",
+    )  # fmt: skip
     parser.addini(
         "sfn_definitions_dir", "Directory of state machine files (relative to the ini file).",
         default="",
@@ -289,3 +402,9 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("sfn_region", "Region of loaded state machines.", default=DEFAULT_REGION)
     parser.addini("sfn_account", "Account id of loaded state machines.", default=DEFAULT_ACCOUNT)
     parser.addini("sfn_seed", "Default seed of executions.", default="0")
+    parser.addini(
+        "sfn_validate_mocks",
+        "How mock results are checked against the integration's output shape: STRICT, "
+        "PRESENT or NONE.",
+        default="PRESENT",
+    )

@@ -5,13 +5,17 @@ members, or raises :class:`~pytest_sfn.service.errors.ApiError`. Requests are fi
 against the botocore model (:mod:`pytest_sfn.service.validation`), as AWS does.
 
 Time: a deterministic service clock starts at 2024-01-01T00:00:00Z and moves 1 ms forward
-for each resource created, updated or started. Executions run to completion, under virtual
-time, inside ``StartExecution``; the clock then jumps to their stop time. So every result is
-reproducible, and executions are always closed by the time their ARN is returned.
+for each resource created, updated or started. Executions run under virtual time inside
+``StartExecution`` (and ``RedriveExecution``) until they end, or until a ``.waitForTaskToken``
+or activity Task waits for an answer nobody gave: the execution is then ``RUNNING`` until
+``SendTaskSuccess``/``SendTaskFailure`` (or ``GetActivityTask`` and a worker's answer) let it
+go on, or ``StopExecution`` aborts it (:mod:`pytest_sfn.service.callbacks`). The clock jumps
+to an execution's stop time when it ends, so every result is reproducible.
 
 Tasks are answered as :mod:`pytest_sfn.service.tasks` describes, or, when the caller's
 :class:`RequestContext` has a ``tasks`` factory, by the handler it makes for each execution; a
-Task that nothing answers ends its execution ``FAILED`` with error ``pytest_sfn.UnmockedTask``.
+Task that nothing answers ends its execution ``FAILED`` with error ``pytest_sfn.UnmockedTask``
+(a callback or activity Task waits instead).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pytest_sfn.engine.execution import Execution
 from pytest_sfn.engine.ports import TaskHandler
 from pytest_sfn.errors import MockError
 from pytest_sfn.machine import StateMachine
-from pytest_sfn.service import errors
+from pytest_sfn.service import callbacks, errors
 from pytest_sfn.service.arns import execution_arn, parse_arn, parse_execution_arn, parse_machine_arn
 from pytest_sfn.service.definitions import check_definition
 from pytest_sfn.service.errors import ApiError
@@ -51,6 +55,7 @@ from pytest_sfn.service.resources import (
 )
 from pytest_sfn.service.session import service_model
 from pytest_sfn.service.tasks import UNMOCKED_TASK_ERROR, keep_input_text, task_handler
+from pytest_sfn.service.teststate_op import test_state_operation
 from pytest_sfn.service.validation import validate_request
 
 __all__ = [
@@ -61,6 +66,8 @@ __all__ = [
 ]
 
 _TICK = timedelta(milliseconds=1)
+#: How long a RedriveExecution client token stays valid (AWS: 15 minutes).
+_TOKEN_LIFETIME = timedelta(minutes=15)
 _BILLED_MEMORY_MB = 64
 _DEFAULT_ENCRYPTION = {"type": "AWS_OWNED_KEY"}
 
@@ -329,13 +336,20 @@ class SfnBackend:
         name = name or self._uuid()
         if machine.type == "STANDARD":
             arn = execution_arn(machine.arn, name)
-            if arn in self._runs:
-                # Executions finish inside StartExecution, so a name is never reused while
-                # RUNNING: AWS answers ExecutionAlreadyExists for a closed execution.
+            existing = self._runs.get(arn)
+            if existing is not None:
+                # AWS (StartExecution API reference): idempotent for a RUNNING execution
+                # started with the same input (same response, nothing starts); otherwise,
+                # or once it is closed, ExecutionAlreadyExists.
+                if existing.execution.status == "RUNNING" and existing.input_text == input_text:
+                    return existing
                 raise errors.execution_already_exists(arn)
         handler = self._task_handler(ctx, machine, test_case)
         sequence = self._started
         self._started += 1
+        if machine.type == "STANDARD":  # callbacks and activities can wait: RUNNING
+            run = self._start_waiting(machine, handler, value, name, sequence, input_text, req)
+            return self._remember_test_case(run, test_case)
         execution = machine.compiled.execute(
             value,
             tasks=handler,
@@ -351,6 +365,24 @@ class SfnBackend:
         if machine.type == "STANDARD":
             self._runs[execution.execution_arn] = run
         return run
+
+    def _start_waiting(
+        self, machine: Machine, handler: TaskHandler, value: Any, name: str, sequence: int,
+        input_text: str, req: dict[str, Any],
+    ) -> Run:  # fmt: skip
+        """Start a STANDARD execution; it runs until it ends or a task waits for an answer."""
+        assert machine.compiled is not None  # checked by the caller
+        handle = machine.compiled.start(
+            value,
+            tasks=callbacks.ServiceTasks(handler, callbacks.state(self).activities),
+            name=name,
+            seed=sequence,
+            start_time=self._tick(),
+            mock_errors="fail",  # an unanswered Task fails that execution, not the API call
+        )
+        snapshot = replace(machine, tags=dict(machine.tags))
+        run = Run(handle.snapshot(), input_text, snapshot, sequence, req.get("traceHeader"))
+        return callbacks.track(self, run, handle)
 
     @staticmethod
     def _task_handler(ctx: RequestContext, machine: Machine, test_case: str | None) -> TaskHandler:
@@ -371,11 +403,61 @@ class SfnBackend:
     def describe_execution(self, ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         """``DescribeExecution`` (STANDARD executions)."""
         run = self._run(ctx, req["executionArn"])
-        described = run.execution.describe()
+        described = run.execution.describe(now=self._now)
         # The input as the caller sent it, and METADATA_ONLY, come from the service's record.
         for key in ("input", "inputDetails", "output", "outputDetails"):
             described.pop(key, None)
+        if run.execution.status == "RUNNING":
+            described.pop("stopDate", None)
+            described["redriveStatus"] = "NOT_REDRIVABLE"
+            described["redriveStatusReason"] = "Execution is RUNNING and cannot be redriven"
         return payloads(described, run, req.get("includedData"))
+
+    def _remember_test_case(self, run: Run, test_case: str | None) -> Run:
+        """Keep the test case a STANDARD execution started with (its redrives use it too)."""
+        if test_case is None:
+            return run
+        run = replace(self._runs.get(run.execution.execution_arn, run), test_case=test_case)
+        self._runs[run.execution.execution_arn] = run
+        return run
+
+    def redrive_execution(self, ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+        """``RedriveExecution``: resume a closed, unsuccessful execution from where it failed.
+
+        FAILED, TIMED_OUT and ABORTED executions resume at the state that did not succeed
+        (for one stopped while a callback waited: that Task, with a new token). Like
+        ``StartExecution``, the redrive runs until it ends or a task waits for an answer
+        again; the execution is then ``RUNNING`` until ``SendTask*`` or ``StopExecution``.
+
+        The execution keeps its definition (even after ``UpdateStateMachine``, as AWS) and
+        input; its Tasks are answered by the caller's ``results`` / ``mock_config`` /
+        ``tasks`` as they are now (the ``tasks`` factory is called again), so a test fixes
+        what failed, then redrives. ``clientToken``: the last 10 tokens that redrove the
+        execution, for 15 minutes, answer the same ``redriveDate`` without a new redrive.
+        """
+        from pytest_sfn.errors import ExecutionNotRedrivable
+        from pytest_sfn.service import callbacks as waiting
+
+        run = self._run(ctx, req["executionArn"])
+        token = req.get("clientToken")
+        for used, date in run.redrive_tokens:
+            if used == token and self._now - date <= _TOKEN_LIFETIME:
+                return {"redriveDate": date}
+        handler = waiting.ServiceTasks(
+            self._task_handler(ctx, run.machine, run.test_case),
+            waiting.state(self).activities,
+        )
+        at = self._tick()
+        try:
+            # Like StartExecution: runs until it ends or a task waits again (RUNNING).
+            handle = run.execution.start_redrive(tasks=handler, mock_errors="fail", at=at)
+        except ExecutionNotRedrivable as exc:
+            raise ApiError(exc.code, exc.message) from None
+        tokens = run.redrive_tokens
+        if token is not None:
+            tokens = (*tokens, (token, at))[-10:]
+        waiting.track(self, replace(run, redrive_tokens=tokens), handle)
+        return {"redriveDate": at}
 
     def describe_state_machine_for_execution(
         self, ctx: RequestContext, req: dict[str, Any]
@@ -412,7 +494,7 @@ class SfnBackend:
             runs, query=f"executions:{machine.arn}:{status}:{redriven}",
             max_results=req.get("maxResults"), next_token=req.get("nextToken"),
         )  # fmt: skip
-        return _with_token({"executions": [list_item(r.execution) for r in items]}, token)
+        return _with_token({"executions": [_listed(r.execution) for r in items]}, token)
 
     def get_execution_history(self, ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         """``GetExecutionHistory``: ascending ids unless ``reverseOrder``, paged."""
@@ -435,6 +517,8 @@ class SfnBackend:
         execution that already ended).
         """
         run = self._run(ctx, req["executionArn"])
+        if callbacks.stop(self, run.execution.execution_arn, req.get("error"), req.get("cause")):
+            return {"stopDate": self._runs[run.execution.execution_arn].execution.stop_time}
         return {"stopDate": run.execution.stop_time}
 
     # --- tests ----------------------------------------------------------------------------
@@ -443,6 +527,13 @@ class SfnBackend:
         """Every STANDARD execution started so far, oldest first (for assertions)."""
         with self._lock:
             return [r.execution for r in sorted(self._runs.values(), key=lambda r: r.sequence)]
+
+
+def _listed(execution: Execution) -> dict[str, Any]:
+    item = list_item(execution)
+    if execution.status == "RUNNING":
+        item.pop("stopDate", None)
+    return item
 
 
 def _with_token(out: dict[str, Any], token: str | None) -> dict[str, Any]:
@@ -468,4 +559,14 @@ _OPERATIONS: dict[str, Operation] = {
     "ListExecutions": SfnBackend.list_executions,
     "GetExecutionHistory": SfnBackend.get_execution_history,
     "StopExecution": SfnBackend.stop_execution,
+    "TestState": test_state_operation,
+    "RedriveExecution": SfnBackend.redrive_execution,
+    "SendTaskSuccess": callbacks.send_task_success,
+    "SendTaskFailure": callbacks.send_task_failure,
+    "SendTaskHeartbeat": callbacks.send_task_heartbeat,
+    "CreateActivity": callbacks.create_activity,
+    "DescribeActivity": callbacks.describe_activity,
+    "ListActivities": callbacks.list_activities,
+    "DeleteActivity": callbacks.delete_activity,
+    "GetActivityTask": callbacks.get_activity_task,
 }

@@ -109,6 +109,10 @@ class Run:
     machine: Machine
     sequence: int
     trace_header: str | None = None
+    #: The Step Functions Local test case it was started with (``"<arn>#<TestCase>"``).
+    test_case: str | None = None
+    #: ``RedriveExecution`` client tokens that redrove it: ``(token, redriveDate)``, last 10.
+    redrive_tokens: tuple[tuple[str, datetime], ...] = ()
 
 
 def check_name(name: str) -> None:
@@ -213,4 +217,5 @@ def list_item(execution: Execution) -> dict[str, Any]:
         "startDate": execution.start_time,
         "stopDate": execution.stop_time,
         "redriveCount": execution.redrive_count,
+        **({"redriveDate": execution.redrive_date} if execution.redrive_date else {}),
     }

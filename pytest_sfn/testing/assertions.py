@@ -28,6 +28,7 @@ __all__ = [
     "assert_failed",
     "assert_output",
     "assert_path",
+    "assert_redrive",
     "assert_succeeded",
 ]
 
@@ -181,4 +182,53 @@ def assert_output(execution: Execution, expected: JSON, *, exact: bool = True) -
             f"the output differs ({'exact' if exact else 'subset'} comparison)",
             *("  " + line for line in describe(difference)),
         )
+    return execution
+
+
+def _names(records: Sequence[Any]) -> list[str]:
+    return list(dict.fromkeys(record.name for record in records))
+
+
+def assert_redrive(
+    execution: Execution,
+    *,
+    rerun: Sequence[str] | None = None,
+    kept: Sequence[str] | None = None,
+    transitions: int | None = None,
+) -> Execution:
+    """Assert what the last redrive of ``execution`` re-ran, kept and cost; returns it.
+
+    State names are compared as lists of distinct names in the order they were first
+    entered (states inside Map iterations and Parallel branches included), as the
+    ``rerun`` / ``kept`` keys of a scenario's ``redrive: expect:`` section.
+
+    Args:
+        execution: a redriven execution (what ``Execution.redrive()`` returns).
+        rerun: the states the redrive ran (:attr:`Execution.redriven_states`).
+        kept: the states of earlier attempts kept, not re-run (:attr:`Execution.kept_states`).
+        transitions: the state transitions the redrive cost
+            (:attr:`Execution.redrive_transitions`).
+
+    Raises:
+        AssertionError: the execution was never redriven, or a value differs.
+    """
+    __tracebackhide__ = True
+    if execution.redrive_date is None:
+        raise _fail(execution, "expected a redriven execution, this one was never redriven")
+    problems = []
+    for label, expected, actual in (
+        ("re-ran", rerun, _names(execution.redriven_states)),
+        ("kept", kept, _names(execution.kept_states)),
+    ):
+        if expected is not None and list(expected) != actual:
+            problems.append(
+                f"the redrive {label} {short(actual)}, expected {short(list(expected))}"
+            )
+    if transitions is not None and transitions != execution.redrive_transitions:
+        problems.append(
+            f"the redrive cost {execution.redrive_transitions} state transition(s), expected "
+            f"{transitions} (per attempt: {list(execution.transitions)})"
+        )
+    if problems:
+        raise _fail(execution, *problems)
     return execution

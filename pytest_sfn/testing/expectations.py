@@ -33,7 +33,10 @@ from pytest_sfn.errors import did_you_mean
 from pytest_sfn.testing._text import cut, short
 from pytest_sfn.testing.compare import Difference, describe, first_difference, pointer_join
 
-__all__ = ["Mismatch", "compare_expectations"]
+__all__ = ["REDRIVE_KEYS", "Mismatch", "compare_expectations", "value_mismatch"]
+
+#: The ``expect`` keys about a redrive (``redrive: expect:`` of a scenario).
+REDRIVE_KEYS = ("rerun", "kept", "transitions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ class Mismatch:
         return out
 
 
-def _value_check(
+def value_mismatch(
     name: str,
     expected: JSON,
     actual: JSON,
@@ -71,6 +74,16 @@ def _value_check(
     subset: bool = False,
     state: str | None = None,
 ) -> Mismatch | None:
+    """The mismatch of ``actual`` against ``expected`` (``None`` when they match).
+
+    Args:
+        name: what is compared, for the message (``output``, ``states.Charge.input``).
+        expected: the expected JSON value.
+        actual: the actual JSON value.
+        pointer: JSON pointer of the expectation.
+        subset: accept extra object keys in ``actual``.
+        state: the state the expectation is about, if any.
+    """
     difference = first_difference(expected, actual, subset=subset)
     if difference is None:
         return None
@@ -124,6 +137,7 @@ class _Checker:
                 )
         if "path" in expect:
             self.path(list(expect["path"]))
+        self.redrive(expect)
         for name, body in (expect.get("states") or {}).items():
             self.state(name, body)
         for name, calls in (expect.get("calls") or {}).items():
@@ -139,7 +153,36 @@ class _Checker:
                     )
                 )
                 continue
-            self.add(_value_check(key, expect[key], execution.output, self.at(key), subset=subset))
+            self.add(
+                value_mismatch(key, expect[key], execution.output, self.at(key), subset=subset)
+            )
+
+    def redrive(self, expect: Mapping[str, Any]) -> None:
+        """``rerun``, ``kept`` (state names, each once, in visit order) and ``transitions``."""
+        execution = self.execution
+        for key, records in (
+            ("rerun", execution.redriven_states),
+            ("kept", execution.kept_states),
+        ):
+            if key not in expect:
+                continue
+            actual = list(dict.fromkeys(record.name for record in records))
+            expected = list(expect[key])
+            if expected != actual:
+                self.add(
+                    Mismatch(
+                        self.at(key),
+                        f"{key}: expected {short(expected)}, got {short(actual)}",
+                    )
+                )
+        if "transitions" in expect and expect["transitions"] != execution.redrive_transitions:
+            self.add(
+                Mismatch(
+                    self.at("transitions"),
+                    f"transitions: expected the redrive to cost {expect['transitions']}, it cost "
+                    f"{execution.redrive_transitions} (per attempt: {list(execution.transitions)})",
+                )
+            )
 
     def path(self, expected: list[str]) -> None:
         actual = self.execution.path
@@ -185,7 +228,7 @@ class _Checker:
         ):
             if key in body:
                 self.add(
-                    _value_check(
+                    value_mismatch(
                         f"{label}.{key}", body[key], getattr(record, attribute),
                         self.at("states", name, key), subset=subset, state=name,
                     )
@@ -214,7 +257,7 @@ class _Checker:
             ):
                 if key in want:
                     self.add(
-                        _value_check(
+                        value_mismatch(
                             f"{label}.{key}", want[key], getattr(call, attribute),
                             self.at("calls", name, index, key), subset=subset, state=name,
                         )

@@ -81,7 +81,10 @@ def test_options_merge(
     assert SfnOptions.from_markers(markers) == expected
 
 
-ACCEPTS = "it accepts: definition, mocks, scenario, strict, substitutions, results"
+ACCEPTS = (
+    "it accepts: definition, mocks, scenario, strict, substitutions, results, lambdas, "
+    "machines, http, connections, botocore, validate"
+)
 
 
 @pytest.mark.parametrize(
@@ -90,7 +93,8 @@ ACCEPTS = "it accepts: definition, mocks, scenario, strict, substitutions, resul
         pytest.param(
             [(("a.json",), {})],
             "@pytest.mark.sfn takes keyword arguments only (definition, mocks, scenario, "
-            "strict, substitutions, results), got positional ('a.json',)",
+            "strict, substitutions, results, lambdas, machines, http, connections, botocore, "
+            "validate), got positional ('a.json',)",
             id="positional",
         ),
         pytest.param(
@@ -198,7 +202,9 @@ def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "@pytest.mark.sfn(definition=None, mocks=None, scenario=None, strict=None, "
-            "substitutions=None, results=None): configure the sfn fixtures of a test*"
+            "substitutions=None, results=None, lambdas=None, machines=None, http=None, "
+            "connections=None, botocore=None, validate=None): configure the sfn fixtures of a "
+            "test*"
         ]
     )
 

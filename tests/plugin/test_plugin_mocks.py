@@ -422,7 +422,7 @@ def test_tasks_and_mocks_are_exclusive(pytester: pytest.Pytester, machine: Path)
 
         @pytest.mark.sfn(definition="orders.asl.json")
         def test_it(sfn):
-            with pytest.raises(ValueError, match="pass tasks= or mocks=/results=, not both"):
+            with pytest.raises(ValueError, match="pass tasks= or mocks=/results=/integrations, not both"):
                 sfn.execute({}, tasks=lambda r: TaskOutcome(output=1), mocks={})
             assert sfn.execute({}, tasks=lambda r: TaskOutcome(output=1)).output == {"charge": 1, "notify": 1}
         """

@@ -187,7 +187,8 @@ def test_definition_found_next_to_the_test_first(
     pytester.runpytest("--sfn-definitions-dir", "machines").assert_outcomes(passed=1)
 
 
-def test_settings_from_config(pytester: pytest.Pytester) -> None:
+def test_settings_from_config(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTEST_ADDOPTS")
     config = pytester.parseconfig("--sfn-no-strict", "--sfn-seed", "3")
     settings = SfnSettings.from_config(config)
     assert settings == SfnSettings(strict=False, seed=3)

@@ -544,7 +544,10 @@ def test_definitions_dir_option(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["scenarios/orders.sfn.yaml:1: /state_machine: cannot load*"])
 
 
-def test_yaml_files_are_ignored_without_the_plugin(pytester: pytest.Pytester, orders: Path) -> None:
+def test_yaml_files_are_ignored_without_the_plugin(
+    pytester: pytest.Pytester, orders: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTEST_ADDOPTS")
     write(pytester, "orders.sfn.yaml", SCENARIOS)
     result = pytester.runpytest("-p", "no:sfn")
     result.assert_outcomes()

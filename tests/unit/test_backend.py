@@ -31,7 +31,7 @@ def test_operations_run_without_botocore() -> None:
 def test_unknown_operations_and_model_violations_are_api_errors() -> None:
     backend = SfnBackend()
     with pytest.raises(ApiError) as info:
-        backend.handle("SendTaskSuccess", {"taskToken": "t", "output": "{}"}, CTX)
+        backend.handle("DescribeStateMachineAlias", {"stateMachineAliasArn": "a"}, CTX)
     assert (info.value.code, info.value.status) == ("pytest_sfn.Unsupported", 400)
     with pytest.raises(ApiError) as info:
         backend.handle("ListStateMachines", {"maxResults": 5000}, CTX)

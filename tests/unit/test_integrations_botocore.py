@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from pytest_sfn import StateMachine
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
-from pytest_sfn.errors import MockError, UnmockedTaskError
+from pytest_sfn.errors import DefinitionError, MockError, UnmockedTaskError
 from pytest_sfn.integrations.botocore_tasks import BotocoreTasks, to_json
 from pytest_sfn.plugin.guard import NetworkBlockedError
 
@@ -262,10 +262,17 @@ def test_sdk_errors_are_seen_by_catch(dynamodb: tuple[Any, Stubber]) -> None:
     assert execution.output["Cause"].startswith("gone (Service: DynamoDb, Status Code: 400")
 
 
-def test_sdk_unknown_action_is_a_mock_error() -> None:
-    sm = machine(f"{SDK}dynamodb:getItems", {"TableName": TABLE})
+def test_sdk_unknown_action_is_a_definition_error() -> None:
+    with pytest.raises(DefinitionError, match=r"(?s)getItems is not recognized.*'getItem'"):
+        machine(f"{SDK}dynamodb:getItems", {"TableName": TABLE})
+
+
+def test_sdk_unknown_action_at_run_time_is_a_mock_error() -> None:
+    from pytest_sfn.model.resource import Resource
+
+    request = TaskRequest("Call", Resource.parse(f"{SDK}dynamodb:getItems"), {}, {})
     with pytest.raises(MockError, match="getItem"):
-        sm.execute(tasks=BotocoreTasks(clients={"dynamodb": client("dynamodb")}))
+        BotocoreTasks(clients={"dynamodb": client("dynamodb")})(request)
 
 
 def test_sdk_invalid_parameters_name_the_state() -> None:
@@ -443,7 +450,7 @@ def test_optimized_publish_succeeds_with_sdk_metadata() -> None:
         ("arn:aws:states:::sqs:sendMessage.waitForTaskToken", "callback"),
         (f"{SDK}dynamodb:getItem.waitForTaskToken", "callback"),
         ("arn:aws:states:::lambda:invoke", "pass fallback="),
-        ("arn:aws:states:::dynamodb:query", "dynamodb:getItem"),
+        ("arn:aws:states:::sagemaker:createModel", "dynamodb:getItem"),
     ],
 )
 def test_unanswered_resources_raise_without_fallback(resource: str, message: str) -> None:

@@ -49,6 +49,7 @@ TEMPLATE: dict[str, Any] = {
         },
         "Role": {"Type": "AWS::IAM::Role"},
         "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/app/logs"}},
+        "Hook": {"Type": "AWS::Events::Connection", "Properties": {"Name": "support-hook"}},
         "Thing": {"Type": "Custom::Thing"},
         "Unnamed": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Secret"}}},
     },
@@ -101,6 +102,11 @@ def resolver(overrides: dict[str, Any] | None = None, region: str = "us-east-1")
         ({"Fn::GetAtt": ["Flow", "Name"]}, "flow"),
         ({"Fn::GetAtt": ["Role", "Arn"]}, "arn:aws:iam::123456789012:role/Role"),
         ({"Fn::GetAtt": ["Logs", "Arn"]}, ARN.format("logs", "log-group:/app/logs:*")),
+        ({"Ref": "Hook"}, "support-hook"),
+        (
+            {"Fn::GetAtt": ["Hook", "Arn"]},
+            ARN.format("events", "connection/support-hook/00000000-0000-4000-8000-000000000000"),
+        ),
         (
             {"Fn::Sub": "${AWS::Region}-${Env}-${Charge.Arn}"},
             "us-east-1-dev-" + ARN.format("lambda", "function:Charge"),

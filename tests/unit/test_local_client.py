@@ -765,9 +765,10 @@ def test_botocore_paginators_work(client: Any) -> None:
 
 
 def test_unsupported_operations_say_so(client: Any) -> None:
-    error = error_of(lambda: client.list_activities())
+    machine = f"{PREFIX}:stateMachine:x"
+    error = error_of(lambda: client.list_state_machine_aliases(stateMachineArn=machine))
     assert error["Code"] == "pytest_sfn.Unsupported"
-    assert "ListActivities" in error["Message"]
+    assert "ListStateMachineAliases" in error["Message"]
 
 
 def test_express_executions_may_share_a_name(client: Any) -> None:

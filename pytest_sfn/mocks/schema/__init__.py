@@ -28,6 +28,8 @@ SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
 
 #: The schema's message for a response with neither or both of return/throw.
 _ONE_ANSWER = "a response needs exactly one of 'return' or 'throw'"
+#: Messages that are noise next to an unknown key of the same map.
+_ONE_OF = (_ONE_ANSWER, "a TestState mock needs exactly one of 'result' or 'error_output'")
 
 _KINDS = {
     "object": "a map",
@@ -85,7 +87,7 @@ def schema_problems(
     unknown = {
         p.pointer.rpartition("/")[0] for p in problems if p.message.startswith("unknown key")
     }
-    return [p for p in problems if not (p.message == _ONE_ANSWER and p.pointer in unknown)]
+    return [p for p in problems if not (p.message in _ONE_OF and p.pointer in unknown)]
 
 
 def validate_scenario_file(value: JSON, lines: LineMap | None, source: str | None) -> None:
@@ -103,7 +105,12 @@ def validate_scenario_file(value: JSON, lines: LineMap | None, source: str | Non
 
     if value is None:
         raise_problems(
-            [Problem("", "the file is empty; it needs 'state_machine' and 'scenarios'")],
+            [
+                Problem(
+                    "",
+                    "the file is empty; it needs 'state_machine' and 'scenarios'",
+                )
+            ],
             source,
             lines,
         )
@@ -113,13 +120,19 @@ def validate_scenario_file(value: JSON, lines: LineMap | None, source: str | Non
     if isinstance(value, dict):
         sections.append(("/mocks", value.get("mocks")))
         scenarios = value.get("scenarios")
+        cases = value.get("test_state")
+        problems += _duplicate_names(
+            scenarios if isinstance(scenarios, list) else [],
+            cases if isinstance(cases, list) else [],
+            lines,
+        )
         if isinstance(scenarios, list):
-            problems += _duplicate_names(scenarios, lines)
-            sections += [
-                (f"/scenarios/{i}/mocks", s.get("mocks"))
-                for i, s in enumerate(scenarios)
-                if isinstance(s, dict)
-            ]
+            for i, s in enumerate(scenarios):
+                if not isinstance(s, dict):
+                    continue
+                sections.append((f"/scenarios/{i}/mocks", s.get("mocks")))
+                if isinstance(s.get("redrive"), dict):
+                    sections.append((f"/scenarios/{i}/redrive/mocks", s["redrive"].get("mocks")))
     for pointer, section in sections:
         if not isinstance(section, dict):
             continue
@@ -130,24 +143,33 @@ def validate_scenario_file(value: JSON, lines: LineMap | None, source: str | Non
     raise_problems(problems, source, lines)
 
 
-def _duplicate_names(scenarios: list[Any], lines: LineMap | None) -> list[Problem]:
-    seen: dict[str, int] = {}
+def _duplicate_names(
+    scenarios: list[Any], cases: list[Any], lines: LineMap | None
+) -> list[Problem]:
+    """Scenario and ``test_state`` names used twice (a ``test_state`` entry without a
+    name is named after its state)."""
+    seen: dict[str, str] = {}
     problems = []
-    for index, scenario in enumerate(scenarios):
-        name = scenario.get("name") if isinstance(scenario, dict) else None
+    entries = [(f"/scenarios/{i}", s, "name") for i, s in enumerate(scenarios)]
+    entries += [(f"/test_state/{i}", c, "name" if "name" in c else "state")
+                for i, c in enumerate(cases) if isinstance(c, dict)]  # fmt: skip
+    for pointer, entry, key in entries:
+        name = entry.get(key) if isinstance(entry, dict) else None
         if not isinstance(name, str):
             continue
         if name in seen:
-            first = (lines or LineMap()).line(f"/scenarios/{seen[name]}/name")
+            first = (lines or LineMap()).line(seen[name])
             at = f" (first used at line {first})" if first is not None else ""
+            what = "scenario name" if key == "name" else "test_state name (its state's)"
             problems.append(
                 Problem(
-                    f"/scenarios/{index}/name",
-                    f"duplicate scenario name {name!r}{at}; names identify the test items",
+                    f"{pointer}/{key}",
+                    f"duplicate {what} {name!r}{at}; names identify the test items"
+                    + ("" if key == "name" else ": give the entry a 'name'"),
                 )
             )
         else:
-            seen[name] = index
+            seen[name] = f"{pointer}/{key}"
     return problems
 
 
