@@ -15,6 +15,7 @@ from pytest_sfn.engine.history import HistoryEvent
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
 from pytest_sfn.errors import (
     DefinitionError,
+    DefinitionWarning,
     Diagnostic,
     ExecutionNotRedrivable,
     ExecutionWaitingError,
@@ -35,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DefinitionError",
+    "DefinitionWarning",
     "Diagnostic",
     "Execution",
     "ExecutionNotRedrivable",

@@ -131,6 +131,17 @@ class UnmockedTaskError(MockError):
     """A Task ran that no mock or result provider answers."""
 
 
+class DefinitionWarning(UserWarning):
+    """A definition AWS accepts but whose Task would fail when it runs.
+
+    Emitted (with :func:`warnings.warn`) when the pytest plugin loads a state machine whose
+    :attr:`~pytest_sfn.StateMachine.warnings` are not empty: e.g. an AWS SDK Task's
+    ``Parameters`` name a member the API does not have. Silence it with
+    ``-W ignore::pytest_sfn.DefinitionWarning``, or make it an error with
+    ``-W error::pytest_sfn.DefinitionWarning``.
+    """
+
+
 class ExecutionNotRedrivable(SfnError):
     """An execution cannot be redriven (``RedriveExecution`` would refuse it).
 

@@ -6,8 +6,9 @@ protocol and is passed to :meth:`StateMachine.execute` as ``tasks=``:
 * :class:`LambdaHandlers` runs Python Lambda handlers in-process for
   ``arn:aws:states:::lambda:invoke`` and bare Lambda function ARNs, with AWS's exact
   ``Invoke`` response shape and function-error mapping.
-* :class:`BotocoreTasks` answers ``aws-sdk:*`` tasks and the optimized DynamoDB, SQS, SNS
-  and EventBridge integrations with a botocore client (Stubber- and moto-friendly).
+* :class:`BotocoreTasks` answers ``aws-sdk:*`` tasks and the optimized Lambda, DynamoDB,
+  SQS, SNS, EventBridge, ECS, Glue, Batch, Athena and Bedrock integrations (and bare Lambda
+  function ARNs) with botocore clients (Stubber- and moto-friendly).
 * :class:`HttpInvoker` sends ``arn:aws:states:::http:invoke`` requests through httpx (so
   respx mocks them), with EventBridge connections (API key, Basic, OAuth) and AWS's output
   shape and ``States.Http.*`` errors.

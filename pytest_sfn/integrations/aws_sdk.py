@@ -42,6 +42,7 @@ __all__ = [
     "UnknownSdkResource",
     "check_parameters",
     "java_pascal_case",
+    "optimized_error_cause",
     "resolve_sdk_resource",
     "sdk_error_name",
     "sdk_service_names",
@@ -293,6 +294,28 @@ def sdk_error_name(operation: SdkOperation, exception_code: str) -> str:
     """
     code = exception_code if exception_code.endswith("Exception") else exception_code + "Exception"
     return f"{operation.error_prefix}.{code}"
+
+
+def optimized_error_cause(
+    message: str, *, service: str, status: int, code: str, request_id: str
+) -> str:
+    """The cause of a service error in an optimized integration (AWS SDK for Java 1.x shape).
+
+    Args:
+        message: The service's error message.
+        service: The Java 1.x service name (``AWSLambda``, ``AmazonDynamoDBv2``).
+        status: The HTTP status code.
+        code: The service error code (``ResourceNotFoundException``).
+        request_id: The request id.
+
+    Returns:
+        ``<message> (Service: AWSLambda; Status Code: 404; Error Code: ...; Request ID: ...;
+        Proxy: null)``.
+    """
+    return (
+        f"{message} (Service: {service}; Status Code: {status}; Error Code: {code}; "
+        f"Request ID: {request_id}; Proxy: null)"
+    )
 
 
 # --------------------------------------------------------------------------- shapes

@@ -22,6 +22,21 @@
   is sent as compact JSON text, as Step Functions does. ``events:putEvents`` with a non-zero
   ``FailedEntryCount`` fails with ``EventBridge.FailedEntry``; the cause is the response as
   JSON (the exact cause text AWS uses is not confirmed).
+* Lambda: ``arn:aws:states:::lambda:invoke`` and bare function ARNs
+  (``arn:aws:lambda:<region>:<account>:function:<name>``) call the ``lambda`` client's
+  ``Invoke`` as Step Functions does (``Payload`` sent as JSON text; ``FunctionName``,
+  ``Qualifier``, ``InvocationType``, ``ClientContext``, ``LogType`` passed on). The response
+  is shaped exactly as :class:`~pytest_sfn.integrations.lambda_.LambdaHandlers` shapes a
+  handler's (shared code): ``ExecutedVersion``, ``Payload`` parsed from JSON,
+  ``SdkHttpMetadata``, ``SdkResponseMetadata``, ``StatusCode`` for ``lambda:invoke``, the
+  parsed payload alone for a function ARN. A ``FunctionError`` response fails with the
+  function's ``errorType`` (``Lambda.Unknown`` without one) and its error document as the
+  cause; a service error fails with ``Lambda.<Exception>`` (``Lambda.ResourceNotFoundException``,
+  ``Lambda.TooManyRequestsException``; undeclared: ``Lambda.AWSLambdaException``) and a
+  ``(Service: AWSLambda; ...)`` cause. The request id is the one the service returned (a
+  Stubber response without metadata gets LambdaHandlers' deterministic one); ``Date`` is the
+  virtual clock. ``aws-sdk:lambda:invoke`` is an ordinary SDK integration: its ``Payload``
+  stays JSON text and ``FunctionError`` does not fail the task, as on AWS.
 
 Results are made JSON the way this module documents (the exact AWS rendering of timestamps
 is not confirmed): timestamps become ISO-8601 UTC strings with a ``Z`` suffix and trailing
@@ -73,8 +88,18 @@ from pytest_sfn.integrations.aws_sdk import (
     SdkOperation,
     UnknownSdkResource,
     java_pascal_case,
+    optimized_error_cause,
     resolve_sdk_resource,
     sdk_error_name,
+)
+from pytest_sfn.integrations.lambda_ import (
+    LAMBDA_JAVA_SERVICE,
+    InvokeResponse,
+    executed_version,
+    invocation_request_id,
+    invoke_outcome,
+    parse_function,
+    response_date,
 )
 from pytest_sfn.integrations.sync import FAILED, RUNNING, SYNC_JOBS, SyncJob
 
@@ -84,6 +109,7 @@ if TYPE_CHECKING:
     from pytest_sfn.model.resource import Resource
 
 __all__ = [
+    "LAMBDA_INVOKE",
     "OPTIMIZED_INTEGRATIONS",
     "BotocoreTasks",
     "OptimizedIntegration",
@@ -167,6 +193,14 @@ OPTIMIZED_INTEGRATIONS: Mapping[tuple[str, str], OptimizedIntegration] = {
 
 
 _INVOKE_MODEL = ("bedrock", "invokeModel")
+_LAMBDA_KEY = ("lambda", "invoke")
+
+#: Lambda's ``Invoke``, for ``lambda:invoke`` and bare function ARNs (error names
+#: ``Lambda.<Exception>``, base exception ``AWSLambdaException`` as in AWS's recommended
+#: ``Lambda.AWSLambdaException`` retrier).
+LAMBDA_INVOKE = OptimizedIntegration(
+    "lambda", "Invoke", "Lambda", LAMBDA_JAVA_SERVICE, "AWSLambdaException"
+)
 
 
 class BotocoreTasks:
@@ -207,9 +241,13 @@ class BotocoreTasks:
     def __call__(self, request: TaskRequest) -> TaskOutcome:
         """Answer one Task attempt (see the module docstring for shapes and errors)."""
         resource = request.resource
+        if resource.kind == "lambda":
+            return self._lambda(request, optimized=False)
         if resource.kind == "service" and resource.pattern == "":
             if resource.arn.startswith(SDK_RESOURCE_PREFIX):
                 return self._sdk(request)
+            if (resource.service, resource.api) == _LAMBDA_KEY:
+                return self._lambda(request, optimized=True)
             if (resource.service, resource.api) == _INVOKE_MODEL:
                 from pytest_sfn.integrations.bedrock import invoke_model
 
@@ -229,15 +267,18 @@ class BotocoreTasks:
         """Whether this handler answers Tasks of ``resource`` itself (without ``fallback``).
 
         True for ``aws-sdk:*`` resources, the optimized integrations it calls (request and
-        response), ``bedrock:invokeModel`` and the ``.sync`` jobs it polls.
+        response), ``lambda:invoke`` and bare Lambda function ARNs, ``bedrock:invokeModel``
+        and the ``.sync`` jobs it polls.
         """
+        if resource.kind == "lambda":
+            return True
         if resource.kind != "service":
             return False
         key = (resource.service, resource.api)
         if resource.pattern == "":
             return (
                 resource.arn.startswith(SDK_RESOURCE_PREFIX)
-                or key == _INVOKE_MODEL
+                or key in (_INVOKE_MODEL, _LAMBDA_KEY)
                 or key in OPTIMIZED_INTEGRATIONS
             )
         return resource.pattern == ".sync" and key in SYNC_JOBS and key in OPTIMIZED_INTEGRATIONS
@@ -318,6 +359,16 @@ class BotocoreTasks:
             output["SdkResponseMetadata"] = {"RequestId": _request_id(metadata, request)}
         return TaskOutcome(output=output)
 
+    def _lambda(self, request: TaskRequest, *, optimized: bool) -> TaskOutcome:
+        """``Invoke`` for ``lambda:invoke`` (``optimized``) or a bare function ARN."""
+        client = self.client(LAMBDA_INVOKE.botocore_service)
+        params = _invoke_params(request, optimized)
+        try:
+            response = _call(client, LAMBDA_INVOKE.operation, params, request)
+        except ClientError as exc:
+            return _optimized_failure(LAMBDA_INVOKE, client, exc, request)
+        return invoke_outcome(_invoke_response(request, params, response), optimized=optimized)
+
     def _sync(
         self, request: TaskRequest, integration: OptimizedIntegration, job: SyncJob
     ) -> TaskOutcome:
@@ -374,10 +425,10 @@ class BotocoreTasks:
                 f"resource (it answers {jobs})"
             )
         else:
-            optimized = ", ".join(f"{s}:{a}" for s, a in OPTIMIZED_INTEGRATIONS)
+            optimized = ", ".join(f"{s}:{a}" for s, a in (*OPTIMIZED_INTEGRATIONS, _LAMBDA_KEY))
             why = (
-                "BotocoreTasks answers aws-sdk resources and the optimized integrations "
-                f"{optimized}"
+                "BotocoreTasks answers aws-sdk resources, Lambda function ARNs and the "
+                f"optimized integrations {optimized}"
             )
         raise UnmockedTaskError(
             f"Task state {request.state_name!r} uses {resource.arn!r}: {why}; "
@@ -476,6 +527,59 @@ def _encode_optimized(integration: OptimizedIntegration, params: dict[str, Any])
 
 def _as_text(value: JSON) -> JSON:
     return value if isinstance(value, str) else dump_compact(value)
+
+
+def _invoke_params(request: TaskRequest, optimized: bool) -> dict[str, Any]:
+    """The ``Invoke`` request Step Functions sends: the payload is JSON text."""
+    if not optimized:
+        return {"FunctionName": request.resource.arn, "Payload": dump_compact(request.parameters)}
+    params = request.parameters
+    if not isinstance(params, dict) or not isinstance(params.get("FunctionName"), str):
+        raise MockError(
+            f"Task state {request.state_name!r}: lambda:invoke needs a FunctionName string "
+            f"parameter, got parameters {_short(params)}"
+        )
+    return {**params, "Payload": dump_compact(params.get("Payload", {}))}
+
+
+def _invoke_response(
+    request: TaskRequest, params: Mapping[str, Any], response: Mapping[str, Any]
+) -> InvokeResponse:
+    """What ``Invoke`` returned, with the ids LambdaHandlers would use where it has none."""
+    name = str(params["FunctionName"])
+    qualifier = params.get("Qualifier")
+    try:
+        ref = parse_function(name)
+    except ValueError:
+        ref = None
+    if isinstance(qualifier, str) and ref is not None and ref.qualifier is None:
+        name = f"{ref.name}:{qualifier}"
+    elif ref is not None:
+        qualifier = ref.qualifier
+    metadata = response.get("ResponseMetadata", {})
+    headers = {str(k).lower(): str(v) for k, v in (metadata.get("HTTPHeaders") or {}).items()}
+    request_id = metadata.get("RequestId") or headers.get("x-amzn-requestid")
+    body = _body_bytes(response.get("Payload"))
+    version = response.get("ExecutedVersion")
+    return InvokeResponse(
+        status_code=int(response.get("StatusCode", 200)),
+        payload=body.decode("utf-8", errors="replace") if body else None,
+        executed_version=str(version) if version else executed_version(qualifier),
+        request_id=str(request_id) if request_id else invocation_request_id(request, name),
+        date=response_date(request),
+        trace_id=headers.get("x-amzn-trace-id"),
+        log_result=response.get("LogResult"),
+        function_error=response.get("FunctionError"),
+    )
+
+
+def _body_bytes(payload: Any) -> bytes:
+    """A response body: a streaming body (read), bytes or text (a Stubber response)."""
+    read = getattr(payload, "read", None)
+    data = read() if callable(read) else payload
+    if isinstance(data, str):
+        return data.encode()
+    return bytes(data) if data else b""
 
 
 # --------------------------------------------------------------------------- results
@@ -589,9 +693,12 @@ def _optimized_failure(
     exception = (
         err.shape if err.shape and err.shape.endswith("Exception") else integration.base_exception
     )
-    cause = (
-        f"{err.message} (Service: {integration.java_service}; Status Code: {err.status}; "
-        f"Error Code: {err.code}; Request ID: {err.request_id}; Proxy: null)"
+    cause = optimized_error_cause(
+        err.message,
+        service=integration.java_service,
+        status=err.status,
+        code=err.code,
+        request_id=err.request_id,
     )
     return TaskOutcome(failed=True, error=f"{integration.error_prefix}.{exception}", cause=cause)
 

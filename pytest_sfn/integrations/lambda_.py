@@ -15,6 +15,11 @@ exception it raises fails the task with the exception class name as the error (L
 
     {"errorMessage":"...","errorType":"ValueError","requestId":"...","stackTrace":[...]}
 
+The shaping of an ``Invoke`` response into the task result or error (:class:`InvokeResponse`,
+:func:`invoke_outcome`, :func:`invoke_result`, :func:`function_error`) is shared with
+:class:`~pytest_sfn.integrations.botocore_tasks.BotocoreTasks`, which answers the same
+resources with a botocore ``lambda`` client.
+
 Example:
     >>> from pytest_sfn.integrations import LambdaHandlers
     >>> tasks = LambdaHandlers({"charge": lambda event, context: {"ok": True}})
@@ -44,8 +49,23 @@ from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.ports import TaskHandler, TaskOutcome, TaskRequest
 from pytest_sfn.errors import MockError, UnmockedTaskError, did_you_mean
+from pytest_sfn.integrations.aws_sdk import optimized_error_cause
 
-__all__ = ["ClientContext", "FunctionRef", "LambdaContext", "LambdaHandlers", "parse_function"]
+__all__ = [
+    "LAMBDA_JAVA_SERVICE",
+    "ClientContext",
+    "FunctionRef",
+    "InvokeResponse",
+    "LambdaContext",
+    "LambdaHandlers",
+    "executed_version",
+    "function_error",
+    "invoke_outcome",
+    "invoke_result",
+    "invocation_request_id",
+    "parse_function",
+    "response_date",
+]
 
 #: A Lambda handler: ``handler(event, context) -> JSON``.
 Handler: TypeAlias = Callable[[Any, Any], Any]
@@ -60,6 +80,12 @@ _LOG_TYPES = ("None", "Tail")
 _DEFAULT_REGION = "us-east-1"
 _DEFAULT_ACCOUNT = "123456789012"
 _FALLBACK_DATE = datetime(2024, 1, 1, tzinfo=timezone.utc)
+#: The AWS SDK for Java 1.x service name in the causes of Lambda service errors.
+LAMBDA_JAVA_SERVICE = "AWSLambda"
+_UNKNOWN_CAUSE = (
+    "The cause could not be determined because Lambda did not return an error type. "
+    "Returned payload: "
+)
 
 _NAME = r"[A-Za-z0-9_-]{1,140}"
 _QUALIFIER = r"[A-Za-z0-9$_-]{1,128}"
@@ -164,9 +190,148 @@ class LambdaContext:
 
 
 @dataclass(frozen=True, slots=True)
-class _Failure:
-    error: str
-    cause: str
+class InvokeResponse:
+    """One Lambda ``Invoke`` response, as Step Functions reads it.
+
+    Both :class:`LambdaHandlers` (a handler run in-process) and
+    :class:`~pytest_sfn.integrations.botocore_tasks.BotocoreTasks` (a botocore ``lambda``
+    client) describe what Lambda returned with it; :func:`invoke_outcome` turns it into the
+    Task's result or error.
+
+    Attributes:
+        status_code: ``200`` (``RequestResponse``), ``202`` (``Event``), ``204`` (``DryRun``).
+        payload: the response body text; ``None`` when there is none (``Event``, ``DryRun``).
+        executed_version: ``$LATEST`` or the version number that ran.
+        request_id: the ``x-amzn-RequestId`` of the invocation.
+        date: the response's ``Date``.
+        trace_id: the ``X-Amzn-Trace-Id``; ``None``: derived from ``request_id`` and ``date``.
+        log_result: the base64 log tail of ``LogType: Tail``, else ``None``.
+        function_error: ``"Unhandled"``/``"Handled"`` when the function failed, else ``None``.
+    """
+
+    status_code: int
+    payload: str | None
+    executed_version: str
+    request_id: str
+    date: datetime
+    trace_id: str | None = None
+    log_result: str | None = None
+    function_error: str | None = None
+
+
+def function_error(payload: str) -> tuple[str, str]:
+    """The Task error and cause of a response with ``FunctionError``.
+
+    The error is the ``errorType`` of the function's error document and the cause that
+    document as compact JSON; a payload without ``errorType`` (a timeout on older runtimes,
+    a crash) fails with ``Lambda.Unknown`` and AWS's "could not be determined" cause.
+
+    Args:
+        payload: the response body text.
+
+    Returns:
+        ``(error, cause)``, e.g. ``("ValueError", '{"errorMessage":"bad",...}')``.
+    """
+    try:
+        document: Any = json.loads(payload)
+    except ValueError:
+        return "Lambda.Unknown", _UNKNOWN_CAUSE + payload
+    error_type = document.get("errorType") if isinstance(document, dict) else None
+    if isinstance(error_type, str) and error_type:
+        return error_type, dump_compact(document)
+    return "Lambda.Unknown", _UNKNOWN_CAUSE + dump_compact(document)
+
+
+def invoke_result(response: InvokeResponse) -> JSON:
+    """The ``lambda:invoke`` task result: the ``Invoke`` response as Step Functions renders it.
+
+    ``ExecutedVersion``, ``LogResult`` (with ``LogType: Tail``), ``Payload`` (the body parsed
+    from JSON; ``""`` without a body), ``SdkHttpMetadata`` (Lambda's response headers, in
+    AWS's spelling), ``SdkResponseMetadata`` and ``StatusCode``, in that order.
+    """
+    rid, text = response.request_id, response.payload
+    trace = response.trace_id or _trace_id(rid, response.date)
+    headers: dict[str, str] = {
+        "X-Amz-Executed-Version": response.executed_version,
+        "x-amzn-Remapped-Content-Length": "0",
+        "Connection": "keep-alive",
+        "x-amzn-RequestId": rid,
+        "Content-Length": str(len(text.encode())) if text is not None else "0",
+        "Date": format_datetime(response.date, usegmt=True),
+        "X-Amzn-Trace-Id": trace,
+        "Content-Type": "application/json",
+    }
+    if response.log_result is not None:
+        headers["X-Amz-Log-Result"] = response.log_result
+    out: dict[str, JSON] = {"ExecutedVersion": response.executed_version}
+    if response.log_result is not None:
+        out["LogResult"] = response.log_result
+    out["Payload"] = _decoded(text) if text is not None else ""
+    out["SdkHttpMetadata"] = {
+        "AllHttpHeaders": {name: [value] for name, value in headers.items()},
+        "HttpHeaders": dict(sorted(headers.items(), key=lambda item: item[0].lower())),
+        "HttpStatusCode": response.status_code,
+    }
+    out["SdkResponseMetadata"] = {"RequestId": rid}
+    out["StatusCode"] = response.status_code
+    return out
+
+
+def invoke_outcome(response: InvokeResponse, *, optimized: bool) -> TaskOutcome:
+    """The Task outcome of one Lambda invocation.
+
+    Args:
+        response: what ``Invoke`` returned.
+        optimized: ``True`` for ``arn:aws:states:::lambda:invoke`` (the result is
+            :func:`invoke_result`), ``False`` for a bare function ARN (the result is the
+            function's output).
+
+    Returns:
+        A failure (see :func:`function_error`) when the response has ``FunctionError``.
+    """
+    if response.function_error is not None:
+        error, cause = function_error(response.payload or "")
+        return TaskOutcome(failed=True, error=error, cause=cause)
+    if optimized:
+        return TaskOutcome(output=invoke_result(response))
+    return TaskOutcome(output=_decoded(response.payload or "null"))
+
+
+def invocation_request_id(request: TaskRequest, function_name: str) -> str:
+    """A request id that is the same for the same execution, state, invocation and attempt.
+
+    Used where no real Lambda answers (handlers run in-process, botocore stubs without
+    response metadata).
+
+    Args:
+        request: the Task attempt.
+        function_name: the invoked function (name, ``name:qualifier`` or ARN).
+    """
+    ref = _parse_or_none(function_name)
+    label = ref.label() if ref is not None else function_name
+    execution = request.context.get("Execution", {}) if isinstance(request.context, dict) else {}
+    seed = _digest(
+        str(execution.get("Id", "")),
+        request.state_name,
+        str(request.invocation),
+        str(request.attempt),
+        label,
+    )
+    return str(uuid.UUID(hex=seed[:32], version=4))
+
+
+def response_date(request: TaskRequest) -> datetime:
+    """The ``Date`` of an invocation's response: the state's entry on the virtual clock.
+
+    Args:
+        request: the Task attempt (its ``$$.State.EnteredTime``, else the execution start).
+    """
+    return _virtual_date(request.context)
+
+
+def executed_version(qualifier: str | None) -> str:
+    """``ExecutedVersion`` for an invocation: a numeric qualifier, else ``$LATEST``."""
+    return qualifier if qualifier and qualifier.isdigit() else _LATEST
 
 
 class LambdaHandlers:
@@ -231,10 +396,7 @@ class LambdaHandlers:
 
     def _bare(self, request: TaskRequest, ref: FunctionRef) -> TaskOutcome:
         call = _Call(request, ref, self._handler(ref))
-        result = call.run(request.parameters, None)
-        if isinstance(result, _Failure):
-            return TaskOutcome(failed=True, error=result.error, cause=result.cause)
-        return TaskOutcome(output=json.loads(_result_text(request, ref, result.value)))
+        return invoke_outcome(call.invoke(request.parameters, None), optimized=False)
 
     def _optimized(self, request: TaskRequest) -> TaskOutcome:
         params = request.parameters
@@ -254,15 +416,16 @@ class LambdaHandlers:
                     f"got {qualifier!r}"
                 )
             if ref.qualifier is not None and ref.qualifier != qualifier:
-                return TaskOutcome(
-                    failed=True,
-                    error="Lambda.InvalidParameterValueException",
-                    cause=(
-                        "The derived qualifier from the function name does not match the "
-                        "specified qualifier. (Service: Lambda, Status Code: 400, "
-                        f"Request ID: {_request_id(request, ref)})"
-                    ),
+                code = "InvalidParameterValueException"
+                cause = optimized_error_cause(
+                    "The derived qualifier from the function name does not match the "
+                    "specified qualifier.",
+                    service=LAMBDA_JAVA_SERVICE,
+                    status=400,
+                    code=code,
+                    request_id=invocation_request_id(request, ref.label()),
                 )
+                return TaskOutcome(failed=True, error=f"Lambda.{code}", cause=cause)
             ref = FunctionRef(ref.name, qualifier, ref.partition, ref.region, ref.account)
         if self._find(ref) is None:
             return self._delegate(request, ref)
@@ -282,18 +445,14 @@ class LambdaHandlers:
         call = _Call(request, ref, self._handler(ref), client_context)
         event = params.get("Payload", {})
         if invocation_type == "DryRun":
-            return TaskOutcome(output=call.response(None, 204, None))
+            return invoke_outcome(call.response(None, 204), optimized=True)
         if invocation_type == "Event":
             # Asynchronous: Lambda accepts the event at once; the function's own outcome
             # (errors included) never reaches the state machine.
-            call.run(event, None)
-            return TaskOutcome(output=call.response(None, 202, None))
+            call.invoke(event, None)
+            return invoke_outcome(call.response(None, 202), optimized=True)
         logs = io.StringIO() if log_type == "Tail" else None
-        result = call.run(event, logs)
-        if isinstance(result, _Failure):
-            return TaskOutcome(failed=True, error=result.error, cause=result.cause)
-        text = _result_text(request, ref, result.value)
-        return TaskOutcome(output=call.response(text, 200, logs))
+        return invoke_outcome(call.invoke(event, logs), optimized=True)
 
     # -- lookup ------------------------------------------------------------------------
 
@@ -328,11 +487,6 @@ class LambdaHandlers:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Value:
-    value: Any
-
-
 class _Call:
     """One invocation of a registered handler, with its deterministic identifiers."""
 
@@ -347,9 +501,9 @@ class _Call:
     ) -> None:
         self.request, self.ref, self.handler = request, ref, handler
         self.client_context = client_context
-        self.request_id = _request_id(request, ref)
+        self.request_id = invocation_request_id(request, ref.label())
         self.date = _virtual_date(request.context)
-        self.version = ref.qualifier if ref.qualifier and ref.qualifier.isdigit() else _LATEST
+        self.version = executed_version(ref.qualifier)
 
     def context(self) -> LambdaContext:
         region, account = _region_account(self.request.context)
@@ -365,58 +519,50 @@ class _Call:
             client_context=self.client_context,
         )
 
-    def run(self, event: JSON, logs: io.StringIO | None) -> _Value | _Failure:
-        """Call the handler on a copy of ``event``; an exception becomes a :class:`_Failure`."""
+    def invoke(self, event: JSON, logs: io.StringIO | None) -> InvokeResponse:
+        """Call the handler on a copy of ``event``; an exception is an ``Unhandled`` error.
+
+        The response body is the handler's result as the Python runtime serializes it, or
+        the runtime's error document when the handler raised.
+        """
         captured = (
             contextlib.redirect_stdout(logs) if logs is not None else contextlib.nullcontext()
         )
         try:
             with captured:
-                return _Value(self.handler(json.loads(json.dumps(event)), self.context()))
+                value = self.handler(json.loads(json.dumps(event)), self.context())
         except Exception as exc:
-            error_type = type(exc).__name__
             document = {
                 "errorMessage": str(exc),
-                "errorType": error_type,
+                "errorType": type(exc).__name__,
                 "requestId": self.request_id,
                 "stackTrace": _stack_trace(exc),
             }
-            return _Failure(error_type, dump_compact(document))
+            return self.response(dump_compact(document), 200, function_error="Unhandled")
+        text = _result_text(self.request, self.ref, value)
+        return self.response(text, 200, logs)
 
-    def response(self, text: str | None, status: int, logs: io.StringIO | None) -> JSON:
-        """The ``lambda:invoke`` task result, as Step Functions renders the Invoke response."""
-        rid = self.request_id
-        date = format_datetime(self.date, usegmt=True)
-        digest = _digest(rid, "trace")
-        epoch = int(self.date.timestamp())
-        trace = f"Root=1-{epoch:08x}-{digest[:24]};Parent={digest[24:40]};Sampled=0"
-        length = str(len(text.encode())) if text is not None else "0"
-        headers: dict[str, str] = {
-            "X-Amz-Executed-Version": self.version,
-            "x-amzn-Remapped-Content-Length": "0",
-            "Connection": "keep-alive",
-            "x-amzn-RequestId": rid,
-            "Content-Length": length,
-            "Date": date,
-            "X-Amzn-Trace-Id": trace,
-            "Content-Type": "application/json",
-        }
-        log_result = None
-        if logs is not None:
-            log_result = _log_tail(rid, self.version, logs.getvalue())
-            headers["X-Amz-Log-Result"] = log_result
-        out: dict[str, JSON] = {"ExecutedVersion": self.version}
-        if log_result is not None:
-            out["LogResult"] = log_result
-        out["Payload"] = json.loads(text) if text is not None else ""
-        out["SdkHttpMetadata"] = {
-            "AllHttpHeaders": {name: [value] for name, value in headers.items()},
-            "HttpHeaders": dict(sorted(headers.items(), key=lambda item: item[0].lower())),
-            "HttpStatusCode": status,
-        }
-        out["SdkResponseMetadata"] = {"RequestId": rid}
-        out["StatusCode"] = status
-        return out
+    def response(
+        self,
+        text: str | None,
+        status: int,
+        logs: io.StringIO | None = None,
+        *,
+        function_error: str | None = None,
+    ) -> InvokeResponse:
+        """The ``Invoke`` response of this invocation."""
+        log_result = (
+            _log_tail(self.request_id, self.version, logs.getvalue()) if logs is not None else None
+        )
+        return InvokeResponse(
+            status_code=status,
+            payload=text,
+            executed_version=self.version,
+            request_id=self.request_id,
+            date=self.date,
+            log_result=log_result,
+            function_error=function_error,
+        )
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -500,17 +646,17 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _request_id(request: TaskRequest, ref: FunctionRef) -> str:
-    """A UUID that is the same for the same execution, state, invocation and attempt."""
-    execution = request.context.get("Execution", {}) if isinstance(request.context, dict) else {}
-    seed = _digest(
-        str(execution.get("Id", "")),
-        request.state_name,
-        str(request.invocation),
-        str(request.attempt),
-        ref.label(),
-    )
-    return str(uuid.UUID(hex=seed[:32], version=4))
+def _trace_id(request_id: str, date: datetime) -> str:
+    digest = _digest(request_id, "trace")
+    return f"Root=1-{int(date.timestamp()):08x}-{digest[:24]};Parent={digest[24:40]};Sampled=0"
+
+
+def _decoded(text: str) -> JSON:
+    """The response body parsed from JSON (text that is not JSON stays text)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _virtual_date(context: JSON) -> datetime:

@@ -376,7 +376,7 @@ def how_to_answer(request: TaskRequest, wiring: TaskWiring) -> str:
             f"package.module:function}}` in YAML, or lambdas={{{name!r}: handler}} on "
             "@pytest.mark.sfn or sfn.execute."
         )
-    elif (resource.service, resource.api) == ("states", "startExecution"):
+    if (resource.service, resource.api) == ("states", "startExecution"):
         params = request.parameters
         arn = params.get("StateMachineArn") if isinstance(params, dict) else None
         name = str(arn).rsplit(":", 1)[-1] if arn else "<name>"

@@ -10,11 +10,12 @@ configured definitions directory).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Hashable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from pytest_sfn.errors import DefinitionError
+from pytest_sfn.errors import DefinitionError, DefinitionWarning
 from pytest_sfn.machine import StateMachine
 from pytest_sfn.model.states import Graph, MapState, ParallelState
 
@@ -115,4 +116,9 @@ def load_machine(
         raise exc.with_traceback(None) from None
     if cache is not None:
         cache[key] = machine
+    for problem in machine.warnings:  # once per session when cached
+        # Located in the definition, not in pytest-sfn: "orders.asl.json:1: DefinitionWarning".
+        warnings.warn_explicit(
+            DefinitionWarning(problem.render()), DefinitionWarning, loaded.source or str(spec), 1
+        )
     return machine

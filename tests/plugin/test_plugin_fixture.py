@@ -343,3 +343,45 @@ def test_templates_and_substitutions(pytester: pytest.Pytester) -> None:
         consecutive=True,
     )
     assert "pytest_sfn/" not in result.stdout.str()
+
+
+def test_task_parameters_the_api_does_not_have_are_warned_about_once(
+    pytester: pytest.Pytester, write_machine: WriteMachine
+) -> None:
+    write_machine(
+        "put.asl.json",
+        {
+            "StartAt": "Put",
+            "States": {
+                "Put": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::dynamodb:putItem",
+                    "Parameters": {"TableName": "t", "Itm": {"id": {"S": "1"}}},
+                    "End": True,
+                }
+            },
+        },
+    )
+    pytester.makepyfile(
+        """
+        def test_one(sfn):
+            sfn.load("put.asl.json")
+
+        def test_two(sfn):
+            sfn.load("put.asl.json")  # cached: no second warning
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            '*put.asl.json:1: DefinitionWarning: SCHEMA_VALIDATION_FAILED: The field "Itm" is '
+            "not supported by Step Functions (did you mean 'Item'?) at /States/Put/Parameters",
+        ]
+    )
+    assert result.stdout.str().count("DefinitionWarning:") == 2  # 'Itm' unknown, 'Item' missing
+
+    strict = pytester.runpytest(
+        "-p", "no:cacheprovider", "-W", "error::pytest_sfn.DefinitionWarning"
+    )
+    strict.assert_outcomes(passed=1, failed=1)

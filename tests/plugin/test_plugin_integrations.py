@@ -366,3 +366,113 @@ def test_bad_validate_values_are_rejected(pytester: pytest.Pytester) -> None:
 
 def _unused(value: Any) -> str:
     return json.dumps(value)
+
+
+PIPELINE = {
+    "StartAt": "Price",
+    "States": {
+        "Price": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "price", "Payload.$": "$.order"},
+            "ResultSelector": {"total.$": "$.Payload.total"},
+            "ResultPath": "$.price",
+            "Next": "Notify",
+        },
+        "Notify": {
+            "Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:notify",
+            "ResultPath": "$.notified",
+            "Next": "Queue",
+        },
+        "Queue": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage",
+            "Parameters": {"QueueUrl.$": "$.queue", "MessageBody.$": "$.price"},
+            "ResultPath": None,
+            "Next": "Archive",
+        },
+        "Archive": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+            "Parameters": {
+                "Bucket": "orders-archive",
+                "Key.$": "States.Format('{}.json', $.id)",
+                "Body.$": "States.JsonToString($.price)",
+            },
+            "ResultSelector": {"ETag.$": "$.ETag"},
+            "ResultPath": "$.archive",
+            "End": True,
+        },
+    },
+}
+
+
+def test_botocore_moto_sqs_s3_and_a_lambda_stubber(
+    pytester: pytest.Pytester, write_machine: WriteMachine
+) -> None:
+    write_machine("pipeline.asl.json", PIPELINE)
+    pytester.makepyfile(
+        """
+        import io
+
+        import boto3
+        import botocore.session
+        import pytest
+        from botocore.response import StreamingBody
+        from botocore.stub import Stubber
+        from moto import mock_aws
+
+        def notify(event, context):
+            return {"sent": True}
+
+        def body(text):
+            return StreamingBody(io.BytesIO(text.encode()), len(text))
+
+        @pytest.fixture
+        def aws():
+            with mock_aws():
+                sqs = boto3.client("sqs", region_name="us-east-1")
+                s3 = boto3.client("s3", region_name="us-east-1")
+                s3.create_bucket(Bucket="orders-archive")
+                yield sqs, sqs.create_queue(QueueName="jobs")["QueueUrl"], s3
+
+        # "notify" runs in-process (the test's lambdas come first); "price" goes to the
+        # stubbed lambda client; SQS and S3 to moto.
+        @pytest.mark.sfn(definition="pipeline.asl.json", lambdas={"notify": notify})
+        def test_pipeline(sfn, aws):
+            sqs, url, s3 = aws
+            lam = botocore.session.get_session().create_client("lambda", region_name="us-east-1")
+            with Stubber(lam) as stub:
+                stub.add_response(
+                    "invoke",
+                    {"StatusCode": 200, "Payload": body('{"total": 42}')},
+                    {"FunctionName": "price", "Payload": '{"items":["a","b"]}'},
+                )
+                execution = sfn.execute(
+                    {"id": "o-1", "queue": url, "order": {"items": ["a", "b"]}},
+                    botocore={"lambda": lam},
+                )
+                stub.assert_no_pending_responses()
+
+            assert execution.status == "SUCCEEDED"
+            assert execution.output["notified"] == {"sent": True}
+            [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+            assert message["Body"] == '{"total":42}'
+            stored = s3.get_object(Bucket="orders-archive", Key="o-1.json")
+            assert stored["Body"].read() == b'{"total":42}'
+            assert execution.output["archive"] == {"ETag": stored["ETag"]}
+
+        @mock_aws
+        @pytest.mark.sfn(definition="pipeline.asl.json", botocore=True)
+        def test_missing_function(sfn):
+            execution = sfn.execute({"id": "o-2", "order": {"items": []}})
+            assert execution.error == "Lambda.ResourceNotFoundException"
+            assert execution.cause.startswith(
+                "Function not found: arn:aws:lambda:us-east-1:123456789012:function:price "
+                "(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException;"
+            )
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2)

@@ -21,7 +21,12 @@ TWO_STEPS = {
     "StartAt": "Validate",
     "States": {
         "Validate": {"Type": "Pass", "Next": "Charge"},
-        "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True},
+        "Charge": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "charge"},
+            "End": True,
+        },
     },
 }
 

@@ -441,6 +441,324 @@ def test_optimized_publish_succeeds_with_sdk_metadata() -> None:
     assert set(execution.output["SdkResponseMetadata"]) == {"RequestId"}
 
 
+# -- Lambda through botocore (Stubber) ---------------------------------------------------
+
+INVOKE = "arn:aws:states:::lambda:invoke"
+FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:price"
+START = datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+
+
+def body(text: str) -> StreamingBody:
+    data = text.encode()
+    return StreamingBody(io.BytesIO(data), len(data))
+
+
+@pytest.fixture
+def lambda_stub() -> Iterator[tuple[BotocoreTasks, Stubber]]:
+    lam = client("lambda")
+    with Stubber(lam) as stubber:
+        yield BotocoreTasks(clients={"lambda": lam}), stubber
+        stubber.assert_no_pending_responses()
+
+
+def test_lambda_invoke_result_is_what_lambda_handlers_return(
+    lambda_stub: tuple[BotocoreTasks, Stubber],
+) -> None:
+    from pytest_sfn.integrations import LambdaHandlers
+
+    tasks, stubber = lambda_stub
+    stubber.add_response(
+        "invoke",
+        {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": body('{"total": 42}')},
+        {"FunctionName": "price", "Payload": '{"sku":"s-1","qty":2}'},
+    )
+    sm = machine(INVOKE, {"FunctionName": "price", "Payload.$": "$"})
+
+    through_botocore = sm.execute({"sku": "s-1", "qty": 2}, tasks=tasks, start_time=START)
+    in_process = sm.execute(
+        {"sku": "s-1", "qty": 2},
+        tasks=LambdaHandlers({"price": lambda event, context: {"total": 42}}),
+        start_time=START,
+    )
+
+    # Same shaping code, and without response metadata the same deterministic request id:
+    # the two answers are identical, header order included.
+    assert through_botocore.status == "SUCCEEDED"
+    assert through_botocore.output_json == in_process.output_json
+    assert through_botocore.output["Payload"] == {"total": 42}
+    headers = through_botocore.output["SdkHttpMetadata"]["HttpHeaders"]
+    assert headers["Content-Length"] == str(len('{"total": 42}'))
+    assert headers["Date"] == "Tue, 04 Mar 2025 05:06:07 GMT"
+
+
+def test_lambda_invoke_sends_the_parameters_as_step_functions_does(
+    lambda_stub: tuple[BotocoreTasks, Stubber],
+) -> None:
+    tasks, stubber = lambda_stub
+    context = base64.b64encode(b'{"custom":{"tenant":"t-1"}}').decode()
+    stubber.add_response(
+        "invoke",
+        {
+            "StatusCode": 200,
+            "ExecutedVersion": "7",
+            "LogResult": "U1RBUlQ=",
+            "Payload": body('"ok"'),
+            "ResponseMetadata": {"RequestId": "rid-1", "HTTPStatusCode": 200, "HTTPHeaders": {}},
+        },
+        {
+            "FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:price",
+            "Qualifier": "live",
+            "InvocationType": "RequestResponse",
+            "LogType": "Tail",
+            "ClientContext": context,
+            "Payload": '"just text"',
+        },
+    )
+    sm = machine(
+        INVOKE,
+        {
+            "FunctionName": FUNCTION_ARN,
+            "Qualifier": "live",
+            "InvocationType": "RequestResponse",
+            "LogType": "Tail",
+            "ClientContext": context,
+            "Payload": "just text",
+        },
+    )
+
+    out = sm.execute({}, tasks=tasks).output
+
+    assert list(out) == [
+        "ExecutedVersion", "LogResult", "Payload", "SdkHttpMetadata", "SdkResponseMetadata",
+        "StatusCode",
+    ]  # fmt: skip
+    assert (out["ExecutedVersion"], out["LogResult"], out["Payload"]) == ("7", "U1RBUlQ=", "ok")
+    assert out["SdkResponseMetadata"] == {"RequestId": "rid-1"}
+    headers = out["SdkHttpMetadata"]["HttpHeaders"]
+    assert headers["x-amzn-RequestId"] == "rid-1"
+    assert headers["X-Amz-Executed-Version"] == "7"
+    assert headers["X-Amz-Log-Result"] == "U1RBUlQ="
+
+
+def test_lambda_invoke_without_payload_sends_an_empty_object(
+    lambda_stub: tuple[BotocoreTasks, Stubber],
+) -> None:
+    tasks, stubber = lambda_stub
+    stubber.add_response(
+        "invoke",
+        {"StatusCode": 202, "Payload": body("")},
+        {"FunctionName": "price", "InvocationType": "Event", "Payload": "{}"},
+    )
+    sm = machine(INVOKE, {"FunctionName": "price", "InvocationType": "Event"})
+
+    out = sm.execute({"ignored": True}, tasks=tasks).output
+
+    assert (out["Payload"], out["StatusCode"]) == ("", 202)
+    assert out["SdkHttpMetadata"]["HttpStatusCode"] == 202
+    assert out["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] == "0"
+
+
+def test_lambda_function_arn_sends_the_input_and_returns_the_output(
+    lambda_stub: tuple[BotocoreTasks, Stubber],
+) -> None:
+    tasks, stubber = lambda_stub
+    stubber.add_response(
+        "invoke",
+        {"StatusCode": 200, "Payload": body('{"price": 12.5}')},
+        {"FunctionName": FUNCTION_ARN, "Payload": '{"sku":"s-1"}'},
+    )
+    sm = machine(FUNCTION_ARN, None, InputPath="$.item", ResultPath="$.quote")
+
+    execution = sm.execute({"item": {"sku": "s-1"}}, tasks=tasks)
+
+    assert execution.output == {"item": {"sku": "s-1"}, "quote": {"price": 12.5}}
+
+
+UNHANDLED = {
+    "errorMessage": "amount must be positive",
+    "errorType": "ValueError",
+    "requestId": "0f6f2c7e-6e0a-4c59-a0b5-2b8a3c1d9e10",
+    "stackTrace": ['  File "/var/task/app.py", line 3, in handler\n    raise ValueError(...)\n'],
+}
+
+
+@pytest.mark.parametrize("resource", [INVOKE, FUNCTION_ARN])
+@pytest.mark.parametrize(
+    ("function_error", "payload", "error", "cause"),
+    [
+        (
+            "Unhandled",
+            json.dumps(UNHANDLED),  # the runtime's spacing; the cause is compact
+            "ValueError",
+            json.dumps(UNHANDLED, separators=(",", ":")),
+        ),
+        (
+            "Handled",
+            '{"errorMessage":"declined","errorType":"PaymentDeclined"}',
+            "PaymentDeclined",
+            '{"errorMessage":"declined","errorType":"PaymentDeclined"}',
+        ),
+        (
+            "Unhandled",
+            '{"errorMessage": "2024-01-01T00:00:03.000Z abc Task timed out after 3.00 seconds"}',
+            "Lambda.Unknown",
+            "The cause could not be determined because Lambda did not return an error type. "
+            'Returned payload: {"errorMessage":"2024-01-01T00:00:03.000Z abc Task timed out '
+            'after 3.00 seconds"}',
+        ),
+    ],
+)
+def test_lambda_function_errors_fail_with_the_error_type(
+    lambda_stub: tuple[BotocoreTasks, Stubber],
+    resource: str,
+    function_error: str,
+    payload: str,
+    error: str,
+    cause: str,
+) -> None:
+    tasks, stubber = lambda_stub
+    stubber.add_response(
+        "invoke", {"StatusCode": 200, "FunctionError": function_error, "Payload": body(payload)}
+    )
+    parameters = {"FunctionName": "price"} if resource == INVOKE else None
+
+    execution = machine(resource, parameters).execute({}, tasks=tasks)
+
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", error, cause)
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "error"),
+    [
+        ("TooManyRequestsException", 429, "Lambda.TooManyRequestsException"),
+        ("ServiceException", 500, "Lambda.ServiceException"),
+        ("ResourceNotFoundException", 404, "Lambda.ResourceNotFoundException"),
+        ("InvalidParameterValueException", 400, "Lambda.InvalidParameterValueException"),
+        ("SomethingNewException", 400, "Lambda.AWSLambdaException"),  # not in the model
+    ],
+)
+def test_lambda_service_errors_use_lambda_names_and_java_causes(
+    lambda_stub: tuple[BotocoreTasks, Stubber], code: str, status: int, error: str
+) -> None:
+    tasks, stubber = lambda_stub
+    stubber.add_client_error(
+        "invoke",
+        service_error_code=code,
+        service_message="Rate exceeded",
+        http_status_code=status,
+        response_meta={"RequestId": "R1"},
+    )
+
+    execution = machine(INVOKE, {"FunctionName": "price"}).execute({}, tasks=tasks)
+
+    assert execution.error == error
+    assert execution.cause == (
+        f"Rate exceeded (Service: AWSLambda; Status Code: {status}; Error Code: {code}; "
+        "Request ID: R1; Proxy: null)"
+    )
+
+
+def test_lambda_throttling_is_retried_with_the_recommended_retrier(
+    lambda_stub: tuple[BotocoreTasks, Stubber],
+) -> None:
+    tasks, stubber = lambda_stub
+    for _ in range(2):
+        stubber.add_client_error(
+            "invoke", service_error_code="TooManyRequestsException", http_status_code=429
+        )
+    stubber.add_response("invoke", {"StatusCode": 200, "Payload": body('{"ok": true}')})
+    sm = machine(
+        INVOKE,
+        {"FunctionName": "price"},
+        OutputPath="$.Payload",
+        Retry=[
+            {
+                "ErrorEquals": [
+                    "Lambda.ServiceException",
+                    "Lambda.AWSLambdaException",
+                    "Lambda.SdkClientException",
+                    "Lambda.TooManyRequestsException",
+                ],
+                "IntervalSeconds": 1,
+                "MaxAttempts": 3,
+                "BackoffRate": 2,
+            }
+        ],
+    )
+
+    execution = sm.execute({}, tasks=tasks)
+
+    assert execution.output == {"ok": True}
+    assert execution.state("Call").attempts == 3
+    assert execution.stop_time - execution.start_time >= timedelta(seconds=3)
+
+
+def test_lambda_sdk_invoke_is_an_ordinary_sdk_integration(
+    lambda_stub: tuple[BotocoreTasks, Stubber],
+) -> None:
+    tasks, stubber = lambda_stub
+    stubber.add_response(
+        "invoke",
+        {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": body('{"errorType":"E"}')},
+        {"FunctionName": "price", "Payload": '{"a":1}'},
+    )
+    sm = machine(f"{SDK}lambda:invoke", {"FunctionName": "price", "Payload": '{"a":1}'})
+
+    execution = sm.execute({}, tasks=tasks)
+
+    # No Payload parsing and no failure on FunctionError (AWS docs, connect-lambda).
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == {
+        "StatusCode": 200,
+        "FunctionError": "Unhandled",
+        "Payload": '{"errorType":"E"}',
+    }
+
+
+def test_lambda_sdk_invoke_errors_use_the_sdk_cause(
+    lambda_stub: tuple[BotocoreTasks, Stubber],
+) -> None:
+    tasks, stubber = lambda_stub
+    stubber.add_client_error(
+        "invoke",
+        service_error_code="ResourceNotFoundException",
+        service_message="Function not found: x",
+        http_status_code=404,
+        response_meta={"RequestId": "R2"},
+    )
+    execution = machine(f"{SDK}lambda:invoke", {"FunctionName": "x"}).execute({}, tasks=tasks)
+    assert execution.error == "Lambda.ResourceNotFoundException"
+    assert execution.cause == (
+        "Function not found: x (Service: Lambda, Status Code: 404, Request ID: R2)"
+    )
+
+
+def test_lambda_invoke_without_function_name_is_a_mock_error() -> None:
+    sm = machine(INVOKE, {"FunctionName.$": "$.missing"})
+    with pytest.raises(MockError, match=r"'Call'.*FunctionName"):
+        sm.execute({"missing": 3}, tasks=BotocoreTasks(clients={"lambda": client("lambda")}))
+
+
+@pytest.mark.parametrize(
+    ("resource", "answered"),
+    [
+        (INVOKE, True),
+        (FUNCTION_ARN, True),
+        (f"{FUNCTION_ARN}:live", True),
+        (f"{SDK}lambda:invoke", True),
+        (f"{INVOKE}.waitForTaskToken", False),
+        ("arn:aws:states:::dynamodb:getItem", True),
+        ("arn:aws:states:::http:invoke", False),
+        ("arn:aws:states:::states:startExecution", False),
+        ("arn:aws:states:us-east-1:123456789012:activity:approve", False),
+    ],
+)
+def test_answers(resource: str, answered: bool) -> None:
+    from pytest_sfn.model.resource import Resource
+
+    assert BotocoreTasks.answers(Resource.parse(resource)) is answered
+
+
 # -- resources this handler does not answer ---------------------------------------------
 
 
@@ -449,7 +767,7 @@ def test_optimized_publish_succeeds_with_sdk_metadata() -> None:
     [
         ("arn:aws:states:::sqs:sendMessage.waitForTaskToken", "callback"),
         (f"{SDK}dynamodb:getItem.waitForTaskToken", "callback"),
-        ("arn:aws:states:::lambda:invoke", "pass fallback="),
+        ("arn:aws:states:::lambda:invoke.waitForTaskToken", "callback"),
         ("arn:aws:states:::sagemaker:createModel", "dynamodb:getItem"),
     ],
 )

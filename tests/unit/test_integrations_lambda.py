@@ -16,7 +16,14 @@ from pytest_sfn._json import dump_compact
 from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
 from pytest_sfn.errors import MockError, UnmockedTaskError
 from pytest_sfn.integrations import LambdaContext, LambdaHandlers
-from pytest_sfn.integrations.lambda_ import FunctionRef, parse_function
+from pytest_sfn.integrations.lambda_ import (
+    FunctionRef,
+    InvokeResponse,
+    function_error,
+    invoke_outcome,
+    invoke_result,
+    parse_function,
+)
 
 INVOKE = "arn:aws:states:::lambda:invoke"
 FN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
@@ -330,7 +337,12 @@ def test_conflicting_qualifiers_fail_the_task() -> None:
     execution = sm.execute({}, tasks=LambdaHandlers({"f": echo}))
     assert execution.error == "Lambda.InvalidParameterValueException"
     assert execution.cause is not None
-    assert execution.cause.startswith("The derived qualifier from the function name does not match")
+    assert re.fullmatch(
+        r"The derived qualifier from the function name does not match the specified "
+        r"qualifier\. \(Service: AWSLambda; Status Code: 400; Error Code: "
+        r"InvalidParameterValueException; Request ID: [0-9a-f-]{36}; Proxy: null\)",
+        execution.cause,
+    )
 
 
 def test_log_type_tail_returns_the_printed_lines() -> None:
@@ -548,3 +560,96 @@ def test_import_errors_are_clear_mock_errors(spec: str, message: str) -> None:
 def test_bad_registrations_fail_at_construction(functions: dict[str, Any], message: str) -> None:
     with pytest.raises(MockError, match=message):
         LambdaHandlers(functions)
+
+
+# -- the shared response shaping (also used by BotocoreTasks) ---------------------------
+
+
+_UNKNOWN = (
+    "The cause could not be determined because Lambda did not return an error type. "
+    "Returned payload: "
+)
+
+
+@pytest.mark.parametrize(
+    ("payload", "error", "cause"),
+    [
+        (
+            '{"errorMessage": "x", "errorType": "KeyError", "stackTrace": []}',
+            "KeyError",
+            '{"errorMessage":"x","errorType":"KeyError","stackTrace":[]}',
+        ),
+        (
+            '{"errorType":"Sandbox.Timedout"}',
+            "Sandbox.Timedout",
+            '{"errorType":"Sandbox.Timedout"}',
+        ),
+        (
+            '{"errorMessage":"timed out"}',
+            "Lambda.Unknown",
+            _UNKNOWN + '{"errorMessage":"timed out"}',
+        ),
+        ('{"errorType": ""}', "Lambda.Unknown", _UNKNOWN + '{"errorType":""}'),
+        ('{"errorType": 3}', "Lambda.Unknown", _UNKNOWN + '{"errorType":3}'),
+        ('"crashed"', "Lambda.Unknown", _UNKNOWN + '"crashed"'),
+        ("not json", "Lambda.Unknown", _UNKNOWN + "not json"),
+        ("", "Lambda.Unknown", _UNKNOWN),
+    ],
+)
+def test_function_error(payload: str, error: str, cause: str) -> None:
+    assert function_error(payload) == (error, cause)
+
+
+def _response(payload: str | None, **fields: Any) -> InvokeResponse:
+    return InvokeResponse(
+        status_code=fields.pop("status_code", 200),
+        payload=payload,
+        executed_version="$LATEST",
+        request_id="11111111-2222-4333-8444-555555555555",
+        date=START,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize("optimized", [True, False])
+def test_invoke_outcome_fails_only_with_function_error(optimized: bool) -> None:
+    failed = invoke_outcome(
+        _response('{"errorType":"E"}', function_error="Handled"), optimized=optimized
+    )
+    assert (failed.failed, failed.error, failed.cause) == (True, "E", '{"errorType":"E"}')
+    ok = invoke_outcome(_response('{"errorType":"E"}'), optimized=optimized)
+    assert not ok.failed
+    assert (ok.output["Payload"] if optimized else ok.output) == {"errorType": "E"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "optimized", "expected"),
+    [
+        ("not json", True, "not json"),  # a body that is not JSON stays text
+        (None, True, ""),
+        (None, False, None),
+        ("[1, 2]", False, [1, 2]),
+    ],
+)
+def test_invoke_outcome_payloads(payload: str | None, optimized: bool, expected: Any) -> None:
+    out = invoke_outcome(_response(payload), optimized=optimized).output
+    assert (out["Payload"] if optimized else out) == expected
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=8,
+    )
+)
+@settings(max_examples=50)
+def test_invoke_result_payload_and_content_length(value: Any) -> None:
+    text = json.dumps(value)
+    out = invoke_result(_response(text, trace_id="Root=1-x"))
+    headers = out["SdkHttpMetadata"]["HttpHeaders"]
+    assert out["Payload"] == value
+    assert headers["Content-Length"] == str(len(text.encode()))
+    assert headers["X-Amzn-Trace-Id"] == "Root=1-x"
+    assert headers["x-amzn-RequestId"] == out["SdkResponseMetadata"]["RequestId"]
+    assert out["SdkHttpMetadata"]["AllHttpHeaders"] == {k: [v] for k, v in headers.items()}

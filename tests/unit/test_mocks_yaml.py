@@ -216,7 +216,7 @@ def test_semantic_problems_name_file_line_and_pointer(text: str, lines: list[str
     ("text", "lines"),
     [
         ("S: {retrun: 1}", ["m.yaml:2: /mocks/S/retrun: unknown key 'retrun' (did you mean 'return'?); "
-                            "allowed keys: return, throw, duration, heartbeats, match, match_mode, times, repeat"]),
+                            "allowed keys: return, throw, duration, heartbeats, match, match_mode, times, repeat, validate"]),
         ("S: {return: 1, throw: E}", ["m.yaml:2: /mocks/S: a response needs exactly one of 'return' or 'throw'"]),
         ("S: {}", ["m.yaml:2: /mocks/S: a response needs exactly one of 'return' or 'throw'"]),
         ("S: 42", ["m.yaml:2: /mocks/S: expected a response (a map with 'return' or 'throw'), a list of "
@@ -232,7 +232,7 @@ def test_semantic_problems_name_file_line_and_pointer(text: str, lines: list[str
         ('S: {"0": {return: 1}, "return": 2}',
          ["m.yaml:2: /mocks/S/return: unknown key 'return'; invocation indexes like \"0\", ranges like \"1-2\", and 'repeat'"]),
         ('S: {"0": {return: 1, times: 2}}',
-         ["m.yaml:2: /mocks/S/0/times: unknown key 'times'; allowed keys: return, throw, duration, heartbeats, match, match_mode"]),
+         ["m.yaml:2: /mocks/S/0/times: unknown key 'times'; allowed keys: return, throw, duration, heartbeats, match, match_mode, validate"]),
     ],
 )  # fmt: skip
 def test_schema_problems_name_file_line_and_pointer(text: str, lines: list[str]) -> None:
@@ -249,7 +249,7 @@ def test_every_problem_is_reported_in_line_order() -> None:
         """
     ) == [
         "m.yaml:2: /mocks/A/retrun: unknown key 'retrun' (did you mean 'return'?); allowed keys: "
-        "return, throw, duration, heartbeats, match, match_mode, times, repeat",
+        "return, throw, duration, heartbeats, match, match_mode, times, repeat, validate",
         "m.yaml:3: /mocks/B/times: must be at least 1, got 0",
     ]  # schema problems first; the semantic check of C runs once they are fixed
 
