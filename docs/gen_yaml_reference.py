@@ -47,6 +47,7 @@ TITLES = {
     "validate": "Mock validation (`validate`)",
     "lambdas": "Lambda handlers (`lambdas`)",
     "machines": "Child state machines (`machines`)",
+    "activities": "Activity workers (`activities`)",
     "http": "HTTP mocks (`http`)",
     "httpMock": "HTTP mock",
     "connections": "Connections (`connections`)",
@@ -67,8 +68,9 @@ A scenario file (`*.sfn.yaml` or `*.sfn.yml`) names one state machine and lists 
 to run against it, and states to [test in isolation](#state-test) (TestState); pytest
 collects each scenario and each `test_state` entry as a test item. Mocks files given to
 `@pytest.mark.sfn(mocks=...)` use the [mocks](#mocks) format of this page. Task states
-without a mock can be answered by [Lambda handlers](#lambdas), [child state
-machines](#machines), [HTTP mocks](#http) and [AWS clients](#aws) (see the order in the
+without a mock can be answered by [Lambda handlers](#lambdas), [activity
+workers](#activities), [child state machines](#machines), [HTTP mocks](#http) and [AWS
+clients](#aws) (see the order in the
 [pytest plugin reference](pytest-plugin.md#where-a-task-gets-its-answer)).
 
 The format is defined by a JSON Schema shipped in the package:

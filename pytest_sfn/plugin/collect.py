@@ -23,7 +23,7 @@ from pytest_sfn.mocks.handler import MockHandler
 from pytest_sfn.mocks.model import MockSet
 from pytest_sfn.plugin.fixtures import CACHE_KEY, FILES_KEY, hook_tasks, settings_of
 from pytest_sfn.plugin.options import SfnSettings
-from pytest_sfn.plugin.tasks import TaskWiring, botocore_tasks, build_tasks
+from pytest_sfn.plugin.tasks import TaskWiring, activity_arns, botocore_tasks, build_tasks
 from pytest_sfn.testing.machines import load_machine, state_names
 from pytest_sfn.testing.scenario import (
     SCENARIO_SUFFIXES,
@@ -176,6 +176,7 @@ def scenario_wiring(
     return TaskWiring(
         lambdas=dict(tasks.lambdas),
         machines=_children(config, path, scenario, settings),
+        activities=activity_arns(tasks.activities, settings.region, settings.account),
         http=tasks.http,
         connections=dict(tasks.connections),
         botocore=botocore,

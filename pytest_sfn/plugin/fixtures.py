@@ -124,9 +124,11 @@ def sfn(request: pytest.FixtureRequest, sfn_mocks: Mocks) -> Iterator[SfnHarness
     ``sfn.executions`` lists the executions of the test.
     ``@pytest.mark.sfn(definition=..., mocks=..., scenario=..., strict=...)`` sets the
     defaults, so that ``sfn.execute(input)`` is enough; its ``lambdas``, ``machines``,
-    ``http``, ``connections``, ``botocore`` and ``validate`` keywords (also keywords of
-    ``sfn.execute``) answer the Tasks that have no mock. When strict (the default), mock
-    responses no execution used fail the test at teardown.
+    ``activities``, ``http``, ``connections``, ``botocore`` and ``validate`` keywords (also
+    keywords of ``sfn.execute``) answer the Tasks that have no mock. ``sfn.start(...)``
+    begins an execution that waits for callbacks and activity tasks; those still waiting
+    when the test ends are stopped. When strict (the default), mock responses no execution
+    used fail the test at teardown.
     """
     config = request.config
     harness = SfnHarness(
@@ -145,6 +147,7 @@ def sfn(request: pytest.FixtureRequest, sfn_mocks: Mocks) -> Iterator[SfnHarness
         yield harness
     finally:
         config.stash[CURRENT_KEY] = None
+        harness.close()  # executions begun with sfn.start() that still wait: stopped
     if request.node.stash.get(CALL_FAILED_KEY, False):
         return
     unused = harness.unused_mocks()

@@ -10,9 +10,13 @@ Where a Task's answer comes from, highest priority first: ``results=`` of
 :meth:`SfnHarness.execute`, the marker's ``results``, then the mock set made of (each
 overriding the previous state by state) the markers' ``mocks`` (farthest first), the
 ``sfn_mocks`` builder and ``mocks=`` of :meth:`SfnHarness.execute`; then the handlers
-registered for the Task's resource (``lambdas``, ``machines``, hook handlers, HTTP), then a
-botocore client (``botocore``), then the unmocked-task error
+registered for the Task's resource (``lambdas``, ``activities``, ``machines``, hook
+handlers, HTTP), then a botocore client (``botocore``), then the unmocked-task error
 (:mod:`pytest_sfn.plugin.tasks`).
+
+:meth:`SfnHarness.start` begins an execution that can wait for callbacks and activity
+tasks (a :class:`~pytest_sfn.engine.callbacks.RunningExecution`); the harness closes the
+ones still running when the test ends.
 """
 
 from __future__ import annotations
@@ -35,12 +39,13 @@ from pytest_sfn.mocks.model import MockSet
 from pytest_sfn.mocks.sfn_local import SfnLocalConfig, load_sfn_local_config
 from pytest_sfn.mocks.yaml_mocks import mocks_from_yaml
 from pytest_sfn.plugin.options import MockSource, SfnOptions, SfnSettings, _check_integrations
-from pytest_sfn.plugin.tasks import TaskWiring, botocore_tasks, build_tasks
+from pytest_sfn.plugin.tasks import TaskWiring, activity_arns, botocore_tasks, build_tasks
 from pytest_sfn.testing.machines import MachineCache, find_path, load_machine, state_names
 from pytest_sfn.testing.scenario import SCENARIO_SUFFIXES, read_scenario_file
 from pytest_sfn.testing.unused import unused_responses
 
 if TYPE_CHECKING:
+    from pytest_sfn.engine.callbacks import RunningExecution
     from pytest_sfn.plugin.hooks import HookTasks
     from pytest_sfn.service.backend import SfnBackend
     from pytest_sfn.teststate import StateMock, StateTestResult
@@ -128,7 +133,9 @@ class SfnHarness:
     Do not build one yourself: request the ``sfn`` fixture.
 
     Attributes:
-        executions: every execution run through :meth:`execute` in the current test.
+        executions: every execution run through :meth:`execute` and :meth:`redrive` in the
+            current test, and those begun with :meth:`start` / :meth:`start_redrive` once
+            they have ended (in the order they are seen ended).
         options: the merged ``@pytest.mark.sfn`` keywords of the test.
         settings: the ``--sfn-*`` / ``sfn_*`` options of the run.
     """
@@ -156,12 +163,53 @@ class SfnHarness:
         self._backends: list[SfnBackend] = []
         self.options = options or SfnOptions()
         self.settings = settings or SfnSettings()
-        self.executions: list[Execution] = []
+        self._executions: list[Execution] = []
+        #: Executions begun with :meth:`start` / :meth:`start_redrive` not yet in executions.
+        self._started: list[tuple[RunningExecution, StateMachine]] = []
         #: The machine of each execution run here, by execution ARN (for :meth:`redrive`).
         self._machine_of: dict[str, StateMachine] = {}
 
     def __repr__(self) -> str:
         return f"<SfnHarness base_dir={str(self._base_dir)!r} executions={len(self.executions)}>"
+
+    @property
+    def executions(self) -> list[Execution]:
+        """Every execution of the test (see the class docstring)."""
+        self._collect_started()
+        return self._executions
+
+    def _collect_started(self) -> None:
+        """Move the started executions that have ended into :attr:`executions`."""
+        still: list[tuple[RunningExecution, StateMachine]] = []
+        for handle, machine in self._started:
+            if handle.running:
+                still.append((handle, machine))
+                continue
+            try:
+                execution = handle.execution
+            except Exception:  # the worker failed; start()/send_*() raised it already
+                continue
+            self._executions.append(execution)
+            self._machine_of[execution.execution_arn] = machine
+        self._started = still
+
+    def close(self) -> None:
+        """Stop the executions begun with :meth:`start` that still wait (they end
+        ``ABORTED``) and end their worker threads; the ``sfn`` fixture calls this when the
+        test ends. A still-waiting execution does not fail the test by itself.
+
+        Raises:
+            Exception: the first error stopping an execution raised (all are stopped first).
+        """
+        errors: list[BaseException] = []
+        for handle, _ in self._started:
+            try:
+                handle.close()
+            except Exception as exc:
+                errors.append(exc)
+        self._collect_started()
+        if errors:
+            raise errors[0]
 
     @property
     def mocks(self) -> Mocks:
@@ -305,6 +353,7 @@ class SfnHarness:
         results: Mapping[str, Any] | None = None,
         test_case: str | None = None,
         _redrive: bool = False,
+        _caller: str = "sfn.execute",
         **integrations: Any,
     ) -> TaskHandler:
         """The task handler of one execution of ``machine`` (see the module docstring).
@@ -316,8 +365,9 @@ class SfnHarness:
         Args:
             machine: the state machine.
             mocks, strict, results, test_case: see :meth:`execute` and :meth:`mock_set`.
-            **integrations: ``lambdas``, ``machines``, ``http``, ``connections``,
-                ``botocore`` and ``validate``, over the marker's (see :meth:`execute`).
+            **integrations: ``lambdas``, ``machines``, ``activities``, ``http``,
+                ``connections``, ``botocore`` and ``validate``, over the marker's (see
+                :meth:`execute`).
 
         Raises:
             MockError: the mocks cannot be read, or (strict) name an unknown state.
@@ -326,7 +376,7 @@ class SfnHarness:
         strict = self._strict(strict)
         answers = {**self.options.results, **(results or {})}
         try:
-            wiring = self.wiring(**integrations)
+            wiring = self.wiring(_caller=_caller, **integrations)
             mock_set, skipped, own = self._mocks(
                 machine, mocks, test_case, builder_own=not _redrive
             )
@@ -348,23 +398,28 @@ class SfnHarness:
         *,
         lambdas: Mapping[str, Any] | None = None,
         machines: Mapping[str, Any] | None = None,
+        activities: Mapping[str, Any] | None = None,
         http: Any = None,
         connections: Mapping[str, Any] | None = None,
         botocore: Any = None,
         validate: str | None = None,
+        _caller: str = "sfn.execute",
     ) -> TaskWiring:
         """What answers Tasks without a mock: these keywords over the marker's.
 
+        Activity names (keys of ``activities`` that are not ARNs) become ARNs with
+        ``sfn_region`` and ``sfn_account``.
+
         Raises:
             TypeError: a keyword has the wrong type.
-            MockError: a Lambda handler cannot be imported, a connection or HTTP route is
-                malformed.
+            MockError: a Lambda handler or activity worker cannot be imported, an activity
+                key is malformed, a connection or HTTP route is malformed.
             DefinitionError: a child state machine cannot be loaded.
         """
         __tracebackhide__ = True
         _check_integrations(
-            "sfn.execute",
-            {"lambdas": lambdas, "machines": machines, "http": http,
+            _caller,
+            {"lambdas": lambdas, "machines": machines, "activities": activities, "http": http,
              "connections": connections, "validate": validate},
         )  # fmt: skip
         options, settings = self.options, self.settings
@@ -378,6 +433,10 @@ class SfnHarness:
         return TaskWiring(
             lambdas={**options.lambdas, **(lambdas or {})},
             machines=children,
+            activities={
+                **activity_arns(options.activities, settings.region, settings.account),
+                **activity_arns(activities or {}, settings.region, settings.account),
+            },
             http=tuple(
                 http_mock_from_spec(route, origin=f"http[{index}]")
                 for index, route in enumerate([*routes, *options.http])
@@ -441,6 +500,7 @@ class SfnHarness:
         seed: int | None = None,
         lambdas: Mapping[str, Any] | None = None,
         machines: Mapping[str, Any] | None = None,
+        activities: Mapping[str, Any] | None = None,
         http: Any = None,
         connections: Mapping[str, Any] | None = None,
         botocore: Any = None,
@@ -472,6 +532,10 @@ class SfnHarness:
                 ``"package.module:function"``; over the marker's.
             machines: child state machines for ``states:startExecution`` Tasks without a
                 mock: ARN or name -> definition spec or ``StateMachine``; over the marker's.
+            activities: activity workers for activity Tasks without a mock: activity name
+                or ARN -> ``worker(input) -> output`` or ``"package.module:function"``; over
+                the marker's. A worker that raises fails the Task (error: the exception's
+                class name, or a ``StatesError``'s own error).
             http: HTTP mocks for HTTP Tasks without a mock: a list of routes (``method``,
                 ``url``, ``match``, ``status``, ``headers``, ``json``/``text``), tried before
                 the marker's, or a ``respx.MockRouter``.
@@ -495,20 +559,14 @@ class SfnHarness:
         """
         __tracebackhide__ = True
         machine, value = self._what_to_run(path_or_machine, input)
-        integrations: dict[str, Any] = {
-            key: given
-            for key, given in (
-                ("lambdas", lambdas), ("machines", machines), ("http", http),
-                ("connections", connections), ("botocore", botocore), ("validate", validate),
-            )
-            if given is not None
-        }  # fmt: skip
-        if tasks is None:
-            tasks = self.handler(
-                machine, mocks=mocks, strict=strict, results=results, **integrations
-            )
-        elif mocks is not None or results is not None or integrations:
-            raise ValueError("sfn.execute(): pass tasks= or mocks=/results=/integrations, not both")
+        integrations = self._given(
+            lambdas=lambdas, machines=machines, activities=activities, http=http,
+            connections=connections, botocore=botocore, validate=validate,
+        )  # fmt: skip
+        tasks = self._tasks_for(
+            "sfn.execute", machine, tasks, mocks=mocks, strict=strict, results=results,
+            integrations=integrations,
+        )  # fmt: skip
         try:
             execution = machine.execute(
                 value,
@@ -518,13 +576,172 @@ class SfnHarness:
             )
         except MockError as exc:
             raise exc.with_traceback(None) from None
-        self.executions.append(execution)
+        self._executions.append(execution)
         self._machine_of[execution.execution_arn] = machine
         return execution
 
     @staticmethod
     def _given(**integrations: Any) -> dict[str, Any]:
         return {key: value for key, value in integrations.items() if value is not None}
+
+    def _tasks_for(
+        self,
+        where: str,
+        machine: StateMachine,
+        tasks: TaskHandler | None,
+        *,
+        mocks: MockSource | None,
+        strict: bool | None,
+        results: Mapping[str, Any] | None,
+        integrations: Mapping[str, Any],
+        redrive: bool = False,
+    ) -> TaskHandler:
+        """``tasks``, or the handler of :meth:`handler` when it is not given."""
+        __tracebackhide__ = True
+        if tasks is None:
+            return self.handler(
+                machine, mocks=mocks, strict=strict, results=results, _redrive=redrive,
+                _caller=where, **integrations,
+            )  # fmt: skip
+        if mocks is not None or results is not None or integrations:
+            raise ValueError(f"{where}(): pass tasks= or mocks=/results=/integrations, not both")
+        return tasks
+
+    def start(
+        self,
+        path_or_machine: Any = None,
+        input: JSON = NO_INPUT,
+        *,
+        mocks: MockSource | None = None,
+        strict: bool | None = None,
+        results: Mapping[str, Any] | None = None,
+        tasks: TaskHandler | None = None,
+        seed: int | None = None,
+        lambdas: Mapping[str, Any] | None = None,
+        machines: Mapping[str, Any] | None = None,
+        activities: Mapping[str, Any] | None = None,
+        http: Any = None,
+        connections: Mapping[str, Any] | None = None,
+        botocore: Any = None,
+        validate: str | None = None,
+        **start_kwargs: Any,
+    ) -> RunningExecution:
+        """Begin an execution that can wait for callbacks and activity tasks.
+
+        Takes the arguments of :meth:`execute` and answers Tasks the same way (results,
+        mocks, then the integrations, with the marker's defaults), but a
+        ``.waitForTaskToken`` or activity Task that nothing answers waits instead of
+        failing: the returned :class:`~pytest_sfn.engine.callbacks.RunningExecution`
+        (``RUNNING``) lists it in ``pending`` / ``pending_tokens``; answer it with
+        ``send_task_success`` / ``send_task_failure``, send heartbeats, move virtual time
+        with ``advance(seconds)``, ``stop()`` it or ``wait()`` for the end.
+
+        Once it has ended, the execution joins :attr:`executions` (and its Task calls count
+        for the unused-mock check). An execution still waiting when the test ends is
+        stopped (``ABORTED``) and its worker thread ended; that alone does not fail the
+        test, but in strict mode mock responses it never reached are reported unused.
+
+        Args:
+            path_or_machine, input, mocks, strict, results, tasks, seed, lambdas, machines,
+                activities, http, connections, botocore, validate: as for :meth:`execute`.
+            **start_kwargs: :meth:`StateMachine.start` keywords (``name``, ``start_time``,
+                ``history_limit``, ``mock_errors``).
+
+        Raises:
+            DefinitionError: the definition is invalid.
+            MockError: a Task that cannot wait has no mock or result, or a mock is
+                malformed (also raised later by ``send_task_success`` and the others when
+                the execution runs on into such a Task).
+            ValueError: nothing to run (no path given and no marker definition).
+        """
+        __tracebackhide__ = True
+        machine, value = self._what_to_run(path_or_machine, input, "sfn.start")
+        integrations = self._given(
+            lambdas=lambdas, machines=machines, activities=activities, http=http,
+            connections=connections, botocore=botocore, validate=validate,
+        )  # fmt: skip
+        handler = self._tasks_for(
+            "sfn.start", machine, tasks, mocks=mocks, strict=strict, results=results,
+            integrations=integrations,
+        )  # fmt: skip
+        try:
+            handle = machine.start(
+                value,
+                tasks=handler,
+                seed=self.settings.seed if seed is None else seed,
+                **start_kwargs,
+            )
+        except MockError as exc:
+            raise exc.with_traceback(None) from None
+        self._started.append((handle, machine))
+        return handle
+
+    def start_redrive(
+        self,
+        execution: Execution,
+        *,
+        mocks: MockSource | None = None,
+        strict: bool | None = None,
+        results: Mapping[str, Any] | None = None,
+        tasks: TaskHandler | None = None,
+        machine: StateMachine | str | os.PathLike[str] | None = None,
+        lambdas: Mapping[str, Any] | None = None,
+        machines: Mapping[str, Any] | None = None,
+        activities: Mapping[str, Any] | None = None,
+        http: Any = None,
+        connections: Mapping[str, Any] | None = None,
+        botocore: Any = None,
+        validate: str | None = None,
+        **redrive_kwargs: Any,
+    ) -> RunningExecution:
+        """Redrive ``execution`` as :meth:`redrive` does, but let its Tasks wait.
+
+        :meth:`redrive` is to :meth:`execute` what this is to :meth:`start`: the redriven
+        attempt runs until a ``.waitForTaskToken`` or activity Task has no answer, and the
+        returned :class:`~pytest_sfn.engine.callbacks.RunningExecution` answers it. Once
+        ended, the redriven execution joins :attr:`executions`; one still waiting when the
+        test ends is stopped, as for :meth:`start`.
+
+        Args:
+            execution, mocks, strict, results, tasks, machine, lambdas, machines,
+                activities, http, connections, botocore, validate: as for :meth:`redrive`.
+            **redrive_kwargs: :meth:`Execution.start_redrive` keywords (``at``, ``seed``,
+                ``mock_errors``).
+
+        Raises:
+            ExecutionNotRedrivable: AWS would refuse (checked before anything runs).
+            MockError: a Task that cannot wait has no answer, or a mock is malformed.
+        """
+        __tracebackhide__ = True
+        owner = self._owner_of(execution, machine)
+        integrations = self._given(
+            lambdas=lambdas, machines=machines, activities=activities, http=http,
+            connections=connections, botocore=botocore, validate=validate,
+        )  # fmt: skip
+        handler = self._tasks_for(
+            "sfn.start_redrive", owner, tasks, mocks=mocks, strict=strict, results=results,
+            integrations=integrations, redrive=True,
+        )  # fmt: skip
+        try:
+            handle = execution.start_redrive(tasks=handler, **redrive_kwargs)
+        except SfnError as exc:
+            raise exc.with_traceback(None) from None
+        self._started.append((handle, owner))
+        return handle
+
+    def _owner_of(
+        self, execution: Execution, machine: StateMachine | str | os.PathLike[str] | None
+    ) -> StateMachine:
+        """The state machine of ``execution``: ``machine``, the one that ran it, else the
+        marker's ``definition``."""
+        __tracebackhide__ = True
+        if isinstance(machine, StateMachine):
+            return machine
+        if machine is not None:
+            return self.load(machine)
+        self._collect_started()
+        known = self._machine_of.get(execution.execution_arn)
+        return known if known is not None else self._what_to_run(None, {}, "sfn.redrive")[0]
 
     def redrive(
         self,
@@ -537,6 +754,7 @@ class SfnHarness:
         machine: StateMachine | str | os.PathLike[str] | None = None,
         lambdas: Mapping[str, Any] | None = None,
         machines: Mapping[str, Any] | None = None,
+        activities: Mapping[str, Any] | None = None,
         http: Any = None,
         connections: Mapping[str, Any] | None = None,
         botocore: Any = None,
@@ -555,8 +773,8 @@ class SfnHarness:
         Args:
             execution: the failed (timed-out, aborted) execution, usually from
                 :meth:`execute`.
-            mocks, strict, results, tasks, lambdas, machines, http, connections, botocore,
-                validate: as for :meth:`execute`.
+            mocks, strict, results, tasks, lambdas, machines, activities, http,
+                connections, botocore, validate: as for :meth:`execute`.
             machine: the state machine of ``execution`` when it was not run by
                 :meth:`execute` (a ``StateMachine`` or a definition spec; default: the one
                 that ran it, else the marker's ``definition``).
@@ -571,28 +789,20 @@ class SfnHarness:
             MockError: a Task has no answer, or a mock is malformed.
         """
         __tracebackhide__ = True
-        if isinstance(machine, StateMachine):
-            owner = machine
-        elif machine is not None:
-            owner = self.load(machine)
-        else:
-            known = self._machine_of.get(execution.execution_arn)
-            owner = known if known is not None else self._what_to_run(None, {})[0]
+        owner = self._owner_of(execution, machine)
         integrations = self._given(
-            lambdas=lambdas, machines=machines, http=http, connections=connections,
-            botocore=botocore, validate=validate,
+            lambdas=lambdas, machines=machines, activities=activities, http=http,
+            connections=connections, botocore=botocore, validate=validate,
         )  # fmt: skip
-        if tasks is None:
-            tasks = self.handler(
-                owner, mocks=mocks, strict=strict, results=results, _redrive=True, **integrations
-            )
-        elif mocks is not None or results is not None or integrations:
-            raise ValueError("sfn.redrive(): pass tasks= or mocks=/results=/integrations, not both")
+        tasks = self._tasks_for(
+            "sfn.redrive", owner, tasks, mocks=mocks, strict=strict, results=results,
+            integrations=integrations, redrive=True,
+        )  # fmt: skip
         try:
             redriven = execution.redrive(tasks=tasks, **redrive_kwargs)
         except SfnError as exc:
             raise exc.with_traceback(None) from None
-        self.executions.append(redriven)
+        self._executions.append(redriven)
         self._machine_of[redriven.execution_arn] = owner
         return redriven
 
@@ -615,6 +825,7 @@ class SfnHarness:
         results: Mapping[str, Any] | None = None,
         lambdas: Mapping[str, Any] | None = None,
         machines: Mapping[str, Any] | None = None,
+        activities: Mapping[str, Any] | None = None,
         http: Any = None,
         connections: Mapping[str, Any] | None = None,
         botocore: Any = None,
@@ -638,8 +849,8 @@ class SfnHarness:
             variables, context, state_configuration, inspection_level, reveal_secrets,
                 role_arn: as for :func:`pytest_sfn.run_state` (``state_configuration`` in the
                 API's camelCase); the role defaults to the machine's.
-            mocks, results, lambdas, machines, http, connections, botocore, validate: as for
-                :meth:`execute`, for a Task without ``mock``.
+            mocks, results, lambdas, machines, activities, http, connections, botocore,
+                validate: as for :meth:`execute`, for a Task without ``mock``.
 
         Raises:
             StateTestError: the request AWS would refuse (code and message as AWS's).
@@ -652,10 +863,10 @@ class SfnHarness:
         elif definition is not None:
             machine = self.load(definition)
         else:
-            machine = self._what_to_run(None, {})[0]
+            machine = self._what_to_run(None, {}, "sfn.test_state")[0]
         integrations = self._given(
-            lambdas=lambdas, machines=machines, http=http, connections=connections,
-            botocore=botocore, validate=validate,
+            lambdas=lambdas, machines=machines, activities=activities, http=http,
+            connections=connections, botocore=botocore, validate=validate,
         )  # fmt: skip
         tasks = self.handler(machine, mocks=mocks, strict=False, results=results, **integrations)
         options: dict[str, Any] = {
@@ -675,7 +886,9 @@ class SfnHarness:
         except SfnError as exc:
             raise exc.with_traceback(None) from None
 
-    def _what_to_run(self, target: Any, input: JSON) -> tuple[StateMachine, JSON]:
+    def _what_to_run(
+        self, target: Any, input: JSON, where: str = "sfn.execute"
+    ) -> tuple[StateMachine, JSON]:
         __tracebackhide__ = True
         if isinstance(target, StateMachine):
             machine = target
@@ -685,13 +898,13 @@ class SfnHarness:
             if target is not None:
                 if input is not NO_INPUT:
                     raise TypeError(
-                        "sfn.execute(path_or_machine, input): the first argument must be a "
+                        f"{where}(path_or_machine, input): the first argument must be a "
                         f"StateMachine or a definition path, not {type(target).__name__}"
                     )
                 input = target
             if self.options.definition is None:
                 raise ValueError(
-                    "sfn.execute() needs a state machine: pass a StateMachine or a definition "
+                    f"{where}() needs a state machine: pass a StateMachine or a definition "
                     "path, or mark the test with @pytest.mark.sfn(definition='...')"
                 )
             machine = self.load(self.options.definition)

@@ -42,13 +42,14 @@ MockSource = Union[str, "PathLike[str]", Mapping[str, Any], MockSet, Mocks]
 #: The ``markers`` ini line registered in ``pytest_configure`` (shown by ``pytest --markers``).
 MARKER_DOC = (
     "sfn(definition=None, mocks=None, scenario=None, strict=None, substitutions=None, "
-    "results=None, lambdas=None, machines=None, http=None, connections=None, botocore=None, "
-    "validate=None): configure the sfn fixtures of a test: the state machine "
+    "results=None, lambdas=None, machines=None, activities=None, http=None, connections=None, "
+    "botocore=None, validate=None): configure the sfn fixtures of a test: the state machine "
     "sfn.execute(input) runs (a definition file or 'template.yaml#LogicalId', relative to "
     "the test file or sfn_definitions_dir), its mocks (a mocks file, scenario file or "
     "MockConfigFile.json, a dict, MockSet or Mocks), the scenario or test case to take "
     "from that file, strictness (overrides sfn_strict), template substitutions, and Task "
-    "results by state name; Lambda handlers, child state machines, HTTP mocks and connections, "
+    "results by state name; Lambda handlers, child state machines, activity workers, HTTP mocks "
+    "and connections, "
     "a botocore session or client for Tasks without a mock, and the mock result validation "
     "mode (STRICT, PRESENT, NONE). Docs: pytest-sfn Reference > pytest plugin."
 )
@@ -62,6 +63,7 @@ _KNOWN = (
     "results",
     "lambdas",
     "machines",
+    "activities",
     "http",
     "connections",
     "botocore",
@@ -89,6 +91,8 @@ class SfnOptions:
         results: Task results by state name (the ``results=`` of ``StateMachine.execute``).
         lambdas: Lambda function name/ARN -> handler or ``"module:function"``.
         machines: child state machine ARN or name -> definition spec or ``StateMachine``.
+        activities: activity name or ARN -> worker ``(input) -> output`` or
+            ``"module:function"``.
         http: HTTP mocks (route dicts, as in YAML), closest marker's first; a
             ``respx.MockRouter`` is kept in ``http_router``.
         http_router: a ``respx.MockRouter`` (the closest one given).
@@ -106,6 +110,7 @@ class SfnOptions:
     results: Mapping[str, Any] = field(default_factory=dict)
     lambdas: Mapping[str, Any] = field(default_factory=dict)
     machines: Mapping[str, Any] = field(default_factory=dict)
+    activities: Mapping[str, Any] = field(default_factory=dict)
     http: tuple[Mapping[str, Any], ...] = ()
     http_router: Any = None
     connections: Mapping[str, Any] = field(default_factory=dict)
@@ -130,6 +135,7 @@ class SfnOptions:
         substitutions: dict[str, str] = {}
         lambdas: dict[str, Any] = {}
         machines: dict[str, Any] = {}
+        activities: dict[str, Any] = {}
         connections: dict[str, Any] = {}
         http: list[Mapping[str, Any]] = []
         http_router: Any = None
@@ -152,6 +158,7 @@ class SfnOptions:
             for target, given in (
                 (lambdas, "lambdas"),
                 (machines, "machines"),
+                (activities, "activities"),
                 (connections, "connections"),
             ):
                 for key, value in (kwargs.get(given) or {}).items():
@@ -174,6 +181,7 @@ class SfnOptions:
             results=results,
             lambdas=lambdas,
             machines=machines,
+            activities=activities,
             http=tuple(http),
             http_router=http_router,
             connections=connections,
@@ -232,11 +240,13 @@ def _check_marker(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
 
 
 def _check_integrations(where: str, kwargs: Mapping[str, Any]) -> None:
-    """Check ``lambdas``, ``machines``, ``http``, ``connections`` and ``validate``."""
+    """Check ``lambdas``, ``machines``, ``activities``, ``http``, ``connections`` and
+    ``validate``."""
     __tracebackhide__ = True
     for key, what in (
         ("lambdas", "function name or ARN to a handler (event, context) or 'module:function'"),
         ("machines", "state machine ARN or name to a definition path or StateMachine"),
+        ("activities", "activity name or ARN to a worker (input) -> output or 'module:function'"),
         ("connections", "connection name or ARN to a Connection or its dict"),
     ):
         value = kwargs.get(key)

@@ -6,13 +6,16 @@ answered by the first of (highest priority first):
 1. an explicit answer for the state: ``results=`` (by state name), then the mocks
    (``mocks:`` in YAML, ``sfn_mocks``, ``@pytest.mark.sfn(mocks=...)``,
    ``sfn.execute(mocks=...)``);
-2. a handler registered for the resource: the test's Lambda handlers (``lambdas``), child
-   state machines (``machines``), then the handlers of the ``pytest_sfn_task_handlers`` and
-   ``pytest_sfn_resolve_task`` hooks, then HTTP Tasks (sent through httpx, answered by the
+2. a handler registered for the resource: the test's Lambda handlers (``lambdas``),
+   activity workers (``activities``), child state machines (``machines``), then the
+   handlers of the ``pytest_sfn_task_handlers`` and ``pytest_sfn_resolve_task`` hooks,
+   then HTTP Tasks (sent through httpx, answered by the
    ``http`` mocks, the test's own respx mock, or blocked by the network guard);
 3. a botocore client, when one is configured (``botocore=``, YAML ``aws:``);
 4. otherwise the test fails with :class:`~pytest_sfn.errors.UnmockedTaskError`, whose
-   message says how to mock the state or register a handler for its resource.
+   message says how to mock the state or register a handler for its resource. (In an
+   execution begun with ``sfn.start()``, an unanswered ``.waitForTaskToken`` or activity
+   Task waits for the test to answer its token instead.)
 
 Results of mocks (and of hook handlers) are checked against the integration's output
 shape according to the ``validate`` mode (``STRICT``, ``PRESENT``, ``NONE``).
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.ports import TaskHandler, TaskOutcome, TaskRequest
 from pytest_sfn.errors import MockError, UnmockedTaskError, did_you_mean
+from pytest_sfn.integrations.activities import ActivityWorkers
 from pytest_sfn.integrations.http import Connection, HttpInvoker
 from pytest_sfn.integrations.lambda_ import LambdaHandlers
 from pytest_sfn.integrations.shapes import MOCK_RESULT_ERROR_PREFIX
@@ -48,6 +52,7 @@ __all__ = [
     "DEFAULT_VALIDATE",
     "TaskRouter",
     "TaskWiring",
+    "activity_arns",
     "botocore_tasks",
     "build_tasks",
     "check_validate",
@@ -85,6 +90,8 @@ class TaskWiring:
         lambdas: function name, ``name:alias`` or ARN -> handler ``(event, context)`` or
             ``"package.module:function"``.
         machines: state machine ARN or name -> loaded child :class:`StateMachine`.
+        activities: activity ARN -> worker ``(input) -> output`` or
+            ``"package.module:function"`` (see :func:`activity_arns` for names).
         http: declarative HTTP routes (first match wins).
         http_router: a ``respx.MockRouter`` tried after ``http``.
         connections: EventBridge connections by name or ARN.
@@ -96,6 +103,7 @@ class TaskWiring:
 
     lambdas: Mapping[str, Any] = field(default_factory=dict)
     machines: Mapping[str, StateMachine] = field(default_factory=dict)
+    activities: Mapping[str, Any] = field(default_factory=dict)
     http: tuple[HttpMock, ...] = ()
     http_router: Any = None
     connections: Mapping[str, Connection] = field(default_factory=dict)
@@ -108,36 +116,69 @@ class TaskWiring:
 # --- Lambda handlers given as "module:function" -------------------------------------------
 
 
-def import_handler(spec: str, label: str, base_dir: Path | None = None) -> Callable[..., Any]:
+def import_handler(
+    spec: str, label: str, base_dir: Path | None = None, *, kind: str = "Lambda"
+) -> Callable[..., Any]:
     """Import ``"package.module:function"`` (the test's directory is tried as well).
+
+    Args:
+        spec: ``"package.module:function"``.
+        label: what the handler is for (a function name, an activity), for messages.
+        base_dir: a directory tried when the module is not importable otherwise.
+        kind: ``"Lambda"`` (a Lambda handler) or ``"activity"`` (an activity worker), for
+            messages.
 
     Raises:
         MockError: the module or attribute is missing, or not callable.
     """
+    what = "Lambda handler" if kind == "Lambda" else f"{kind} worker"
+    owner = "Lambda function" if kind == "Lambda" else kind
     module_name, sep, attr_path = spec.partition(":")
     if not sep or not module_name or not attr_path:
-        raise MockError(
-            f"the Lambda handler of {label!r} must be 'package.module:function', got {spec!r}"
-        )
+        raise MockError(f"the {what} of {label!r} must be 'package.module:function', got {spec!r}")
     try:
         target: Any = _import(module_name, base_dir)
     except Exception as exc:
         raise MockError(
-            f"cannot import module {module_name!r} for Lambda function {label!r} "
+            f"cannot import module {module_name!r} for {owner} {label!r} "
             f"({type(exc).__name__}: {exc})"
         ) from None
     for part in attr_path.split("."):
         if not hasattr(target, part):
             names = [name for name in dir(target) if not name.startswith("_")]
             raise MockError(
-                f"the Lambda handler {spec!r} of {label!r}: {module_name!r} has no attribute "
+                f"the {what} {spec!r} of {label!r}: {module_name!r} has no attribute "
                 f"{part!r}{did_you_mean(part, names)}"
             )
         target = getattr(target, part)
     if not callable(target):
-        raise MockError(f"the Lambda handler {spec!r} of {label!r} is not callable: {target!r}")
+        raise MockError(f"the {what} {spec!r} of {label!r} is not callable: {target!r}")
     handler: Callable[..., Any] = target
     return handler
+
+
+def activity_arns(workers: Mapping[str, Any], region: str, account: str) -> dict[str, Any]:
+    """``workers`` keyed by activity ARN: a bare activity name becomes
+    ``arn:aws:states:<region>:<account>:activity:<name>``; ARNs are kept as given. When
+    two keys name one activity (its name and its ARN), the later one wins.
+
+    Raises:
+        MockError: a key is an ARN, but not an activity's.
+    """
+    out: dict[str, Any] = {}
+    for key, worker in workers.items():
+        if key.startswith("arn:"):
+            if ":activity:" not in key:
+                raise MockError(
+                    f"activities: {key!r} is not an activity ARN "
+                    "(arn:aws:states:<region>:<account>:activity:<name>) nor an activity name"
+                )
+            arn = key
+        else:
+            arn = f"arn:aws:states:{region}:{account}:activity:{key}"
+        out.pop(arn, None)
+        out[arn] = worker
+    return out
 
 
 def _import(module_name: str, base_dir: Path | None) -> Any:
@@ -391,6 +432,22 @@ def how_to_answer(request: TaskRequest, wiring: TaskWiring) -> str:
             "sfn.execute(..., botocore=...) with a botocore.stub.Stubber-wrapped client, "
             "a session or client factory (moto: inside mock_aws()); `aws: {}` in YAML."
         )
+    if resource.kind == "activity":
+        name = resource.arn.rsplit(":", 1)[-1]
+        registered = sorted(wiring.activities)
+        known = f" (registered: {', '.join(registered)})" if registered else ""
+        lines.append(
+            f"Or run an activity worker in-process{known}: `activities: {{{name}: "
+            f"package.module:function}}` in YAML, or activities={{{name!r}: worker}} on "
+            "@pytest.mark.sfn or sfn.execute; or begin the execution with sfn.start() and "
+            "take the task yourself (get_activity_task, send_task_success)."
+        )
+    if resource.is_callback:
+        lines.append(
+            "Or begin the execution with sfn.start() instead of sfn.execute(): it waits for "
+            "the callback, and the test answers its task token with "
+            "send_task_success(token, output) or send_task_failure(token, error, cause)."
+        )
     lines.append(
         f"Or register a handler for {resource.arn!r} with the pytest_sfn_task_handlers hook "
         "in conftest.py (see the extension hooks guide)."
@@ -451,7 +508,8 @@ def build_tasks(
         results: answers by state name (``results=``), over everything else.
 
     Raises:
-        MockError: a ``"module:function"`` Lambda handler cannot be imported.
+        MockError: a ``"module:function"`` Lambda handler or activity worker cannot be
+            imported.
     """
     late = _Late()
     chain: TaskHandler = _Unanswered(mocks, wiring, results)
@@ -464,6 +522,14 @@ def build_tasks(
         from pytest_sfn.integrations.nested import NestedExecutions
 
         chain = NestedExecutions(dict(wiring.machines), child_tasks=late, fallback=chain)
+    if wiring.activities:
+        workers = {
+            arn: import_handler(spec, arn, wiring.base_dir, kind="activity")
+            if isinstance(spec, str)
+            else spec
+            for arn, spec in wiring.activities.items()
+        }
+        chain = ActivityWorkers(workers, fallback=chain)
     if wiring.lambdas:
         functions = {
             key: import_handler(spec, key, wiring.base_dir) if isinstance(spec, str) else spec

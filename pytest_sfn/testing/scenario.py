@@ -76,6 +76,7 @@ class ScenarioTasks:
     Attributes:
         lambdas: ``lambdas:``: function name or ARN -> ``"package.module:function"``.
         machines: ``machines:``: state machine ARN or name -> definition spec.
+        activities: ``activities:``: activity name or ARN -> ``"package.module:function"``.
         http: ``http:`` routes, the scenario's before the file's.
         connections: ``connections:`` by name or ARN.
         aws: ``aws:`` (``None`` when not given: no botocore client).
@@ -84,6 +85,7 @@ class ScenarioTasks:
 
     lambdas: Mapping[str, str] = field(default_factory=dict)
     machines: Mapping[str, str] = field(default_factory=dict)
+    activities: Mapping[str, str] = field(default_factory=dict)
     http: tuple[HttpMock, ...] = ()
     connections: Mapping[str, Connection] = field(default_factory=dict)
     aws: Mapping[str, Any] | None = None
@@ -94,6 +96,7 @@ class ScenarioTasks:
         return ScenarioTasks(
             lambdas={**base.lambdas, **self.lambdas},
             machines={**base.machines, **self.machines},
+            activities={**base.activities, **self.activities},
             http=self.http + base.http,
             connections={**base.connections, **self.connections},
             aws=self.aws if self.aws is not None else base.aws,
@@ -105,6 +108,7 @@ def _tasks(section: Mapping[str, Any], source: str, lines: LineMap, pointer: str
     return ScenarioTasks(
         lambdas=dict(section.get("lambdas") or {}),
         machines=dict(section.get("machines") or {}),
+        activities=dict(section.get("activities") or {}),
         http=http_mocks_from_yaml(
             section.get("http"), source=source, lines=lines, pointer=f"{pointer}/http"
         ),

@@ -83,7 +83,7 @@ def test_options_merge(
 
 ACCEPTS = (
     "it accepts: definition, mocks, scenario, strict, substitutions, results, lambdas, "
-    "machines, http, connections, botocore, validate"
+    "machines, activities, http, connections, botocore, validate"
 )
 
 
@@ -93,8 +93,8 @@ ACCEPTS = (
         pytest.param(
             [(("a.json",), {})],
             "@pytest.mark.sfn takes keyword arguments only (definition, mocks, scenario, "
-            "strict, substitutions, results, lambdas, machines, http, connections, botocore, "
-            "validate), got positional ('a.json',)",
+            "strict, substitutions, results, lambdas, machines, activities, http, connections, "
+            "botocore, validate), got positional ('a.json',)",
             id="positional",
         ),
         pytest.param(
@@ -202,8 +202,9 @@ def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "@pytest.mark.sfn(definition=None, mocks=None, scenario=None, strict=None, "
-            "substitutions=None, results=None, lambdas=None, machines=None, http=None, "
-            "connections=None, botocore=None, validate=None): configure the sfn fixtures of a "
+            "substitutions=None, results=None, lambdas=None, machines=None, activities=None, "
+            "http=None, connections=None, botocore=None, validate=None): configure the sfn "
+            "fixtures of a "
             "test*"
         ]
     )

@@ -116,7 +116,7 @@ def test_a_complete_scenario_file_is_valid(tmp_path: Path) -> None:
         ("scenarios: [{name: a}]\n", ["s.sfn.yaml:1: /: missing required key 'state_machine'"]),
         ("state_machine: m.json\nscenario: [{name: a}]\n",
          ["s.sfn.yaml:1: /: the file needs 'scenarios' or 'test_state' (or both)",
-          "s.sfn.yaml:2: /scenario: unknown key 'scenario' (did you mean 'scenarios'?); allowed keys: state_machine, mocks, lambdas, machines, http, connections, aws, validate, scenarios, test_state"]),
+          "s.sfn.yaml:2: /scenario: unknown key 'scenario' (did you mean 'scenarios'?); allowed keys: state_machine, mocks, lambdas, machines, activities, http, connections, aws, validate, scenarios, test_state"]),
         ("state_machine: ''\nscenarios: []\n",
          ["s.sfn.yaml:1: /state_machine: must not be empty", "s.sfn.yaml:2: /scenarios: must not be empty"]),
         ("state_machine: 3\nscenarios: {a: 1}\n",
@@ -177,7 +177,7 @@ def test_every_violation_of_a_file_is_reported() -> None:
         "s.sfn.yaml:8: /scenarios/0/mocks/Ship/1: 'repeat_last' must be the last item",
         's.sfn.yaml:9: /scenarios/0/expect/status: "SUCCEDED" is not one of "SUCCEEDED", "FAILED", '
         '"TIMED_OUT", "ABORTED" (did you mean \'SUCCEEDED\'?)',
-        "s.sfn.yaml:11: /scenarios/1/extra: unknown key 'extra'; allowed keys: name, input, mocks, lambdas, machines, http, connections, aws, validate, expect, redrive",
+        "s.sfn.yaml:11: /scenarios/1/extra: unknown key 'extra'; allowed keys: name, input, mocks, lambdas, machines, activities, http, connections, aws, validate, expect, redrive",
     ]
 
 
