@@ -253,7 +253,7 @@ def test_start_redrive_waits_again(pytester: pytest.Pytester, orders: Path) -> N
         ),
         pytest.param(
             "sfn.start(activities=[1])",
-            "sfn.execute(activities=...) must be a mapping of activity name or ARN",
+            "sfn.start(activities=...) must be a mapping of activity name or ARN",
             id="activities-type",
         ),
         pytest.param(
