@@ -20,7 +20,7 @@ from pytest_sfn.engine.run import Interpreter, RunConfig, deadline_for
 from pytest_sfn.engine.runtime import PAYLOAD_LIMIT
 from pytest_sfn.errors import Diagnostic, SfnError
 from pytest_sfn.mocks.results import ResultProvider
-from pytest_sfn.model.states import Graph, MapState, ParallelState, State
+from pytest_sfn.model.states import Graph, MapState, ParallelState, State, TaskState
 from pytest_sfn.parsing.load import load_definition, read_definition_file
 
 if TYPE_CHECKING:
@@ -75,6 +75,17 @@ class StateMachine:
         self.account = account
         self.role_arn = role_arn or f"arn:aws:iam::{account}:role/pytest-sfn-execution-role"
         self.source = source
+
+    @functools.cached_property
+    def can_wait(self) -> bool:
+        """Whether a Task can wait for an answer from outside: a ``.waitForTaskToken``
+        resource or an activity, anywhere in the definition (``start()`` may return while
+        such a Task waits; other executions always run to the end)."""
+        return any(
+            isinstance(state, TaskState)
+            and (state.resource.pattern == ".waitForTaskToken" or state.resource.kind == "activity")
+            for state in _walk(self.graph)
+        )
 
     @functools.cached_property
     def warnings(self) -> list[Diagnostic]:

@@ -31,6 +31,7 @@ from pytest_sfn.errors import ExecutionNotRedrivable
 if TYPE_CHECKING:
     from pytest_sfn.engine.callbacks import RunningExecution
     from pytest_sfn.engine.execution import Execution
+    from pytest_sfn.model.states import Graph
 
 __all__ = [
     "REDRIVABLE",
@@ -38,6 +39,7 @@ __all__ = [
     "REDRIVE_WINDOW",
     "RedriveAttempt",
     "check_redrivable",
+    "check_same_definition",
     "prepare_redrive",
     "redrive_execution",
     "redrive_status",
@@ -108,6 +110,26 @@ def check_redrivable(execution: Execution, at: datetime) -> RedriveData:
             "pytest-sfn kept no point of failure for this execution, so it cannot redrive it."
         )
     return data
+
+
+def check_same_definition(execution: Execution, graph: Graph, label: str) -> None:
+    """Refuse to redrive ``execution`` as the machine whose compiled definition is ``graph``
+    when that is not the definition the execution ran.
+
+    A redrive always re-runs the definition the execution started with (AWS keeps it even
+    after ``UpdateStateMachine``), so a test that hands a changed definition to a redrive
+    would silently test the old one.
+
+    Raises:
+        ExecutionNotRedrivable: the definitions differ.
+    """
+    data = execution._redrive
+    if data is not None and data.graph is not graph and data.graph != graph:
+        raise ExecutionNotRedrivable(
+            f"{label} does not have the definition execution {execution.name!r} ran. A redrive "
+            "re-runs the execution's own definition (as on AWS, even after the state machine "
+            "is updated); start a new execution to run the changed definition."
+        )
 
 
 def redrive_execution(

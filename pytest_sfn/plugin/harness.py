@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.execution import Execution
 from pytest_sfn.engine.ports import TaskHandler
-from pytest_sfn.errors import DefinitionError, MockError, SfnError
+from pytest_sfn.engine.redrive import check_same_definition
+from pytest_sfn.errors import DefinitionError, ExecutionNotRedrivable, MockError, SfnError
 from pytest_sfn.machine import NO_INPUT, StateMachine
 from pytest_sfn.mocks.documents import load_yaml_document
 from pytest_sfn.mocks.fluent import Mocks
@@ -735,10 +736,13 @@ class SfnHarness:
         """The state machine of ``execution``: ``machine``, the one that ran it, else the
         marker's ``definition``."""
         __tracebackhide__ = True
-        if isinstance(machine, StateMachine):
-            return machine
         if machine is not None:
-            return self.load(machine)
+            given = machine if isinstance(machine, StateMachine) else self.load(machine)
+            try:
+                check_same_definition(execution, given.graph, f"machine={given.name!r}")
+            except ExecutionNotRedrivable as exc:
+                raise exc.with_traceback(None) from None
+            return given
         self._collect_started()
         known = self._machine_of.get(execution.execution_arn)
         return known if known is not None else self._what_to_run(None, {}, "sfn.redrive")[0]

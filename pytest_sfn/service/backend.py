@@ -347,7 +347,8 @@ class SfnBackend:
         handler = self._task_handler(ctx, machine, test_case)
         sequence = self._started
         self._started += 1
-        if machine.type == "STANDARD":  # callbacks and activities can wait: RUNNING
+        if machine.type == "STANDARD" and machine.compiled.can_wait:
+            # A callback or activity Task may wait: the execution may stay RUNNING.
             run = self._start_waiting(machine, handler, value, name, sequence, input_text, req)
             return self._remember_test_case(run, test_case)
         execution = machine.compiled.execute(
@@ -364,6 +365,7 @@ class SfnBackend:
         run = Run(execution, input_text, snapshot, sequence, req.get("traceHeader"))
         if machine.type == "STANDARD":
             self._runs[execution.execution_arn] = run
+            return self._remember_test_case(run, test_case)
         return run
 
     def _start_waiting(

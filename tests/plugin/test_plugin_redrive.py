@@ -258,3 +258,28 @@ def test_yaml_redrive_mocks_are_checked(pytester: pytest.Pytester, orders: Path)
     result.stdout.fnmatch_lines(
         ["orders.sfn.yaml:12: /scenarios/0/redrive/mocks/Charge/retrun: unknown key 'retrun'*"]
     )
+
+
+def test_redrive_refuses_a_changed_definition(pytester: pytest.Pytester, orders: Path) -> None:
+    changed = json.loads(json.dumps(ORDERS))
+    changed["States"]["Charge"]["ResultPath"] = "$.payment"
+    write(pytester, "orders_v2.asl.json", json.dumps(changed))
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_sfn import ExecutionNotRedrivable, Throw
+
+        def test_it(sfn):
+            failed = sfn.execute(
+                "orders.asl.json",
+                results={"Reserve": {"ok": True}, "Charge": Throw("Gateway.Down", "503")},
+            )
+            fix = {"Charge": {"Payload": {"id": "ch_1"}}}
+            with pytest.raises(ExecutionNotRedrivable, match="start a new execution"):
+                sfn.redrive(failed, machine="orders_v2.asl.json", results=fix)
+            # The same definition, loaded again, is accepted.
+            redriven = sfn.redrive(failed, machine="orders.asl.json", results=fix)
+            assert redriven.output["charge"] == {"id": "ch_1"}
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
