@@ -334,6 +334,8 @@ class Interpreter:
             )
             raise
         except DeadlineReached as reached:
+            # Entered, never exited (the execution timed out or was stopped meanwhile).
+            self._record(state, frame, value, None, entered_at, None, visit, None, None)
             reached.redrive_point = resume_point(  # type: ignore[attr-defined]
                 state.name, value, frame.variables, reached, None
             )

@@ -352,6 +352,12 @@ def test_an_execution_that_timed_out_while_waiting_is_redriven_at_the_task() -> 
     assert timed_out.status == "TIMED_OUT"
     assert timed_out.stop_time == T0 + timedelta(seconds=60)
     assert timed_out.describe()["redriveStatus"] == "REDRIVABLE"
+    # The waiting Task was entered and never exited: it is in the path, unfinished.
+    assert timed_out.path[-1] == "Approve"
+    waiting = timed_out.state("Approve")
+    assert (waiting.exited_at, waiting.output, waiting.error) == (None, None, None)
+    assert not waiting.succeeded
+    assert timed_out.transitions == (len(timed_out.path),)
 
     handle = timed_out.start_redrive()
     [pending] = handle.pending
