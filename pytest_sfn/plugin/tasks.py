@@ -356,9 +356,20 @@ class _BotocoreTier:
         self.tasks, self.fallback = tasks, fallback
 
     def __call__(self, request: TaskRequest) -> TaskOutcome:
-        if _botocore_answers(request):
+        if not _botocore_answers(request):
+            return self.fallback(request)
+        try:
             return self.tasks(request)
-        return self.fallback(request)
+        except NetworkBlockedError as exc:
+            raise UnmockedTaskError(
+                f"Task state {request.state_name!r} (resource {request.resource.arn}) made a "
+                f"botocore request nothing answers in-process: {exc.target}. Answer it with "
+                "moto (activate `mock_aws()` around the test, e.g. in a fixture), a "
+                "botocore.stub.Stubber-wrapped client (botocore={service: client}), or mock "
+                f"the state itself (`mocks: {{{request.state_name}: {{return: ...}}}}`, "
+                f'sfn_mocks.state("{request.state_name}").returns(...)). pytest-sfn blocks '
+                "real AWS calls (opt in with @pytest.mark.sfn_allow_network)."
+            ) from None
 
 
 class _Unanswered:

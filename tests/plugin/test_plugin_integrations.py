@@ -254,11 +254,13 @@ def test_botocore_stubber_and_moto(pytester: pytest.Pytester, write_machine: Wri
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_sfn.plugin.guard.NetworkBlockedError: pytest-sfn blocked a botocore "
-            "request: DynamoDB.GetItem *",
-            "E       Answer it in-process instead: moto's `mock_aws()`*",
+            "E       pytest_sfn.errors.UnmockedTaskError: Task state * made a botocore request "
+            "nothing answers in-process: DynamoDB.GetItem *Answer it with moto*Stubber*"
+            "opt in with @pytest.mark.sfn_allow_network*",
         ]
     )
+    # The test's line, then the message: no frames from inside botocore or pytest-sfn.
+    assert "botocore/endpoint.py" not in result.stdout.str()
 
 
 VALIDATED = {
