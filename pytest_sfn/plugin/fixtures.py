@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from pytest_sfn.errors import SfnError
 from pytest_sfn.mocks.fluent import Mocks
 from pytest_sfn.plugin.harness import DefinitionCache, FileCache, SfnHarness
 from pytest_sfn.plugin.hooks import HookTasks, collect_handlers
@@ -238,7 +239,13 @@ def sfn_state_result(request: pytest.FixtureRequest, sfn: SfnHarness) -> StateTe
     except TypeError as exc:
         _fail_on_type_error(exc)
         raise
-    result = sfn.test_state(checked.state_name, **checked.options)
+    refused: SfnError | None = None
+    try:
+        result = sfn.test_state(checked.state_name, **checked.options)
+    except SfnError as exc:  # refused request, bad mock, invalid definition
+        refused = exc
+    if refused is not None:  # reported outside the except: no chained traceback
+        pytest.fail(f"@pytest.mark.sfn_state({checked.state_name!r}): {refused}", pytrace=False)
     request.node.stash[STATE_KEY] = (checked, result)
     return result
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pytest_sfn.errors import DefinitionError, Diagnostic
+from pytest_sfn.errors import DefinitionError, Diagnostic, did_you_mean
 from pytest_sfn.model.states import Graph, MapState, ParallelState, State
 from pytest_sfn.parsing.parse import parse_definition
 from pytest_sfn.parsing.validate import validate_definition
@@ -59,10 +59,12 @@ def resolve_state(definition: Any, state_name: str | None) -> TestedState:
         graph = _compile(machine, lone=True)
         return TestedState(graph.states[LONE_STATE_NAME], None, definition)
     graph = _compile(definition, lone=False)
+    names = []
     for state, in_map in _walk(graph, None):
         if state.name == state_name:
             return TestedState(state, in_map, definition)
-    raise errors.validation(errors.STATE_NOT_FOUND)
+        names.append(state.name)
+    raise errors.validation(errors.STATE_NOT_FOUND, did_you_mean(state_name, names))
 
 
 def _compile(machine: Any, *, lone: bool) -> Graph:

@@ -26,18 +26,21 @@ class StateTestError(SfnError):
     Attributes:
         code: the API error code (``ValidationException``, ``InvalidDefinition``,
             ``InvalidExecutionInput``).
-        message: the message, as AWS words it.
+        message: the message, as AWS words it (what the local client answers).
+        hint: pytest-sfn's own help (``" (did you mean 'Charge'?)"``), shown in
+            ``str()`` only, never in the API answer.
     """
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
+    def __init__(self, code: str, message: str, hint: str = "") -> None:
+        super().__init__(f"{code}: {message}{hint}")
         self.code = code
         self.message = message
+        self.hint = hint
 
 
-def validation(message: str) -> StateTestError:
-    """A ``ValidationException``."""
-    return StateTestError(VALIDATION, message)
+def validation(message: str, hint: str = "") -> StateTestError:
+    """A ``ValidationException`` (``hint`` is for Python users only)."""
+    return StateTestError(VALIDATION, message, hint)
 
 
 def invalid_definition(message: str) -> StateTestError:

@@ -505,3 +505,49 @@ def test_yaml_errors_are_line_aware(
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([message])
+
+
+def test_a_refused_state_test_is_a_clean_error_with_a_hint(pytester: pytest.Pytester) -> None:
+    (pytester.path / "pay.asl.json").write_text(
+        json.dumps(
+            {
+                "StartAt": "Charge",
+                "States": {
+                    "Charge": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Parameters": {"FunctionName": "charge"},
+                        "End": True,
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.sfn(definition="pay.asl.json")
+
+        @pytest.mark.sfn_state("Chrage", mock={"result": {"StatusCode": 200}})
+        def test_typo(sfn_state_result):
+            pass
+
+        @pytest.mark.sfn_state("Charge", mock={"result": {"StatusCode": "200"}})
+        def test_bad_mock(sfn_state_result):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.sfn_state('Chrage'): ValidationException: State not found in "
+            "definition (did you mean 'Charge'?)",
+            "@pytest.mark.sfn_state('Charge'): ValidationException: Mock result schema "
+            "validation error: Field 'StatusCode' must be a number",
+        ]
+    )
+    output = result.stdout.str()
+    assert "Traceback" not in output and "During handling" not in output
