@@ -271,8 +271,8 @@ class StateMachine:
         :class:`~pytest_sfn.engine.callbacks.RunningExecution` (status ``RUNNING``) to
         answer its token (``send_task_success``, ``send_task_failure``,
         ``send_task_heartbeat``), move virtual time (``advance``), ``stop()`` it or
-        ``wait()`` for the end. Only one task waits at a time: Parallel branches and Map
-        iterations run one after another.
+        ``wait()`` for the end. Parallel branches and inline Map iterations that wait do
+        so together, as on AWS: several tokens can be pending at once.
 
         Args:
             input, results, tasks, name, seed, start_time, history_limit, mock_errors:

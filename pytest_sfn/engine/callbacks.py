@@ -6,9 +6,11 @@ activity Task has no answer, the worker pauses and hands control back to the tes
 answers the token (``send_task_success`` / ``send_task_failure``), sends heartbeats, moves
 the virtual clock (:meth:`RunningExecution.advance`) or stops the execution.
 
-Only one thread runs at a time (strict hand-off), so the run is as deterministic as
-``execute()``: the same seed gives the same task tokens. Parallel branches and Map
-iterations run one after another in this engine, so at most one task waits at a time.
+Parallel branches and inline Map iterations wait together, as on AWS: each runs as a
+fiber (:mod:`pytest_sfn.engine.fibers`) that parks while its Task waits, so several task
+tokens can be pending at once. Only one thread runs at a time (strict hand-off), so the
+run is as deterministic as ``execute()``: the same seed and the same sequence of answers
+give the same task tokens and the same history.
 
 Worker threads never outlive their execution: they end when it ends, when it is stopped,
 and when the :class:`RunningExecution` is garbage collected; they are daemon threads, so
@@ -19,16 +21,16 @@ from __future__ import annotations
 
 import gc
 import re
-import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.execution import Execution
+from pytest_sfn.engine.fibers import Cancel, Fiber, Scheduler
 from pytest_sfn.engine.ports import (
     PendingCall,
     TaskHandler,
@@ -39,7 +41,7 @@ from pytest_sfn.engine.ports import (
 from pytest_sfn.engine.redrive import prepare_redrive
 from pytest_sfn.engine.run import ExecutionStopped, _tag_attempt
 from pytest_sfn.engine.runtime import PAYLOAD_LIMIT
-from pytest_sfn.engine.task import expiry_in
+from pytest_sfn.engine.task import _expiry, expiry_in
 from pytest_sfn.errors import ExecutionWaitingError, MockError, TaskTokenError, UnmockedTaskError
 
 if TYPE_CHECKING:
@@ -106,16 +108,57 @@ class PendingTask:
 
 @dataclass(frozen=True, slots=True)
 class _Reply:
-    kind: str  # success | failure | heartbeat | advance | pick | stop
+    kind: str  # success | failure | pick | stop | tick
     output: JSON = None
     error: str | None = None
     cause: str | None = None
-    seconds: float = 0.0
     worker: str | None = None
+    at: datetime | None = None  # tick: the deadline reached
+
+
+class _Waiter:
+    """One waiting task: the fiber that waits, its heartbeats and whether it was picked."""
+
+    __slots__ = ("fiber", "call", "start", "beats", "picked")
+
+    def __init__(self, fiber: Fiber, call: PendingCall) -> None:
+        self.fiber = fiber
+        self.call = call
+        self.start = call.started_at
+        self.beats: list[float] = []
+        self.picked = call.request.resource.kind != "activity"
+
+    def deadline(self) -> datetime | None:
+        """When it times out unless answered (task, heartbeat or execution timeout)."""
+        request = self.call.request
+        due = expiry_in(request.timeout_seconds, request.heartbeat_seconds, tuple(self.beats))
+        deadline = self.start + timedelta(seconds=due) if due is not None else None
+        limit = self.call.interpreter.clock.deadline
+        if limit is not None and (deadline is None or limit < deadline):
+            deadline = limit
+        return deadline
+
+    def view(self, now: datetime) -> PendingTask:
+        request = self.call.request
+        assert request.task_token is not None
+        activity = request.resource.kind == "activity"
+        return PendingTask(
+            token=request.task_token,
+            state_name=request.state_name,
+            resource=request.resource.arn,
+            kind="activity" if activity else "callback",
+            parameters=request.parameters,
+            since=self.start,
+            waited=max(0.0, (now - self.start).total_seconds()),
+            timeout_seconds=request.timeout_seconds,
+            heartbeat_seconds=request.heartbeat_seconds,
+            deadline=self.deadline(),
+            started=self.picked,
+        )
 
 
 class _Session:
-    """The state shared by a :class:`RunningExecution` and its worker thread."""
+    """The state shared by a :class:`RunningExecution` and its fibers."""
 
     def __init__(
         self,
@@ -124,104 +167,86 @@ class _Session:
         redrive_date: datetime | None = None,
         kept: tuple[int, int] = (0, 0),
     ) -> None:
-        self.cond = threading.Condition()
-        self.worker_turn = True
-        self.reply: _Reply | None = None
-        self.pending: PendingTask | None = None
+        self.fibers = Scheduler()
+        #: The waiting tasks, in the order they started waiting.
+        self.waiters: list[_Waiter] = []
         self.execution: Execution | None = None
         self.error: BaseException | None = None
         self.done = False
         self.interpreter: Any = None
         self.root: str | None = None
         self.issued: set[str] = set()
-        self.target: datetime | None = None
+        #: The virtual time the test sees (the latest time reached by any branch).
+        self.now = start
         self.input = input_value
         self.start = start
         #: On a redrive: its date, and how many visits / task calls earlier attempts made.
         self.redrive_date = redrive_date
         self.kept = kept
 
-    # --- worker side ------------------------------------------------------------------
-
-    def pause(self, pending: PendingTask) -> _Reply:
-        with self.cond:
-            self.pending = pending
-            self.worker_turn = False
-            self.cond.notify_all()
-            self.cond.wait_for(lambda: self.worker_turn)
-            reply, self.reply = self.reply, None
-            self.pending = None
-        assert reply is not None
-        return reply
+    # --- fiber side ---------------------------------------------------------------------
 
     def finish(self, execution: Execution | None, error: BaseException | None) -> None:
-        with self.cond:
-            self.execution, self.error, self.done = execution, error, True
-            self.pending = None
-            self.worker_turn = False
-            self.cond.notify_all()
+        self.execution, self.error, self.done = execution, error, True
+        self.waiters.clear()
 
     def wait_for_answer(self, call: PendingCall) -> TaskOutcome:
-        """Pause until the test answers the task or a deadline passes (worker thread)."""
+        """Park the calling fiber until the test answers the task or a deadline passes."""
         self.interpreter = call.interpreter
-        request, start = call.request, call.started_at
+        waiter = _Waiter(self.fibers.current, call)
+        self.waiters.append(waiter)
+        try:
+            return self._wait(waiter)
+        finally:
+            if waiter in self.waiters:
+                self.waiters.remove(waiter)
+
+    def _wait(self, waiter: _Waiter) -> TaskOutcome:
+        call, start = waiter.call, waiter.start
         clock = call.interpreter.clock
-        token = request.task_token
-        assert token is not None  # only token tasks wait
-        activity = request.resource.kind == "activity"
-        picked = not activity
-        elapsed = 0.0
-        if self.target is not None and self.target > start:
-            elapsed = (self.target - start).total_seconds()
-        beats: list[float] = []
         while True:
-            due = expiry_in(request.timeout_seconds, request.heartbeat_seconds, tuple(beats))
-            deadline = start + timedelta(seconds=due) if due is not None else None
-            if clock.deadline is not None and (deadline is None or clock.deadline < deadline):
-                deadline = clock.deadline
-            if deadline is not None and start + timedelta(seconds=elapsed) >= deadline:
-                return TaskOutcome(duration=elapsed, heartbeats=tuple(beats))
-            reply = self.pause(
-                PendingTask(
-                    token=token,
-                    state_name=request.state_name,
-                    resource=request.resource.arn,
-                    kind="activity" if activity else "callback",
-                    parameters=request.parameters,
-                    since=start,
-                    waited=elapsed,
-                    timeout_seconds=request.timeout_seconds,
-                    heartbeat_seconds=request.heartbeat_seconds,
-                    deadline=deadline,
-                    started=picked,
-                )
-            )
-            if reply.kind == "advance":
-                elapsed += reply.seconds
-                self.target = start + timedelta(seconds=elapsed)
-                continue
-            if reply.kind == "heartbeat":
-                beats.append(elapsed)
-                continue
+            message = self.fibers.park()
+            if isinstance(message, Cancel):  # a sibling failed, or the execution ends
+                raise message.exception()
+            reply: _Reply = message
+            # Other branches may have moved the shared clock: restart from this task's start.
+            clock.rewind(start)
             if reply.kind == "pick":
                 call.mark_started(reply.worker)
-                picked = True
+                waiter.picked = True
                 continue
+            if reply.kind == "tick":
+                assert reply.at is not None
+                return self._timed_out(waiter, (reply.at - start).total_seconds())
+            elapsed = (self.now - start).total_seconds()
             if reply.kind == "stop":
                 clock.advance(elapsed)  # before every deadline: never raises
                 # Unwinds like a timeout: the states on the way record where it stopped.
                 raise ExecutionStopped(reply.error, reply.cause)
-            if not picked:  # answered without GetActivityTask: a worker without a name
+            if not waiter.picked:  # answered without GetActivityTask: a worker without a name
                 call.mark_started(None)
+            beats = tuple(waiter.beats)
             if reply.kind == "success":
-                return TaskOutcome(output=reply.output, duration=elapsed, heartbeats=tuple(beats))
+                return TaskOutcome(output=reply.output, duration=elapsed, heartbeats=beats)
             return TaskOutcome(
-                failed=True,
-                error=reply.error,
-                cause=reply.cause,
-                duration=elapsed,
-                heartbeats=tuple(beats),
-            )
+                failed=True, error=reply.error, cause=reply.cause, duration=elapsed,
+                heartbeats=beats,
+            )  # fmt: skip
+
+    @staticmethod
+    def _timed_out(waiter: _Waiter, elapsed: float) -> TaskOutcome:
+        """The outcome of a task whose deadline was reached after ``elapsed`` seconds."""
+        request = waiter.call.request
+        outcome = TaskOutcome(duration=elapsed, heartbeats=tuple(waiter.beats))
+        timeout, heartbeat = request.timeout_seconds, request.heartbeat_seconds
+        limits = (
+            None if timeout is None else int(timeout),
+            None if heartbeat is None else int(heartbeat),
+        )
+        if _expiry(outcome, *limits, inclusive=True) is None:  # the execution's deadline
+            # (or float noise at the task's own deadline: half a millisecond settles it)
+            outcome = replace(outcome, duration=elapsed + 0.0005)
+        return outcome
 
     def snapshot(self) -> Execution:
         """The execution as it stands: ``RUNNING``, with the history so far."""
@@ -249,15 +274,37 @@ class _Session:
             return execution
         return _tag_attempt(execution, *self.kept, cfg.redrive_count)
 
-    # --- caller side ------------------------------------------------------------------
+    # --- caller side --------------------------------------------------------------------
 
-    def resume(self, reply: _Reply | None) -> None:
-        """Hand control to the worker until it pauses again or ends (caller thread)."""
-        with self.cond:
-            self.reply = reply
-            self.worker_turn = True
-            self.cond.notify_all()
-            self.cond.wait_for(lambda: not self.worker_turn)
+    def resume(self, fiber: Fiber, reply: _Reply | None) -> None:
+        """Run ``fiber`` until control is back with the test (caller thread)."""
+        self.fibers.resume(fiber, reply)
+        if self.interpreter is not None and not self.done:
+            self.now = max(self.now, self.interpreter.clock.now())
+
+    def next_deadline(self) -> tuple[datetime, _Waiter] | None:
+        """The earliest deadline of the waiting tasks (ties: the one waiting longest)."""
+        best: tuple[datetime, _Waiter] | None = None
+        for waiter in self.waiters:
+            deadline = waiter.deadline()
+            if deadline is not None and (best is None or deadline < best[0]):
+                best = (deadline, waiter)
+        return best
+
+    def run_until(self, moment: datetime) -> None:
+        """Fire, in time order, every deadline up to ``moment`` (or overdue)."""
+        while not self.done:
+            nearest = self.next_deadline()
+            if nearest is None or nearest[0] > max(moment, self.now):
+                return
+            deadline, waiter = nearest
+            self.now = max(self.now, deadline)
+            self.resume(waiter.fiber, _Reply("tick", at=deadline))
+
+    def stop(self, error: str | None, cause: str | None) -> None:
+        """Stop the execution: every waiting task ends and every fiber unwinds."""
+        if not self.done and self.waiters:
+            self.resume(self.waiters[0].fiber, _Reply("stop", error=error, cause=cause))
 
 
 class _PausingHandler:
@@ -268,6 +315,11 @@ class _PausingHandler:
     def __init__(self, session: _Session, inner: TaskHandler) -> None:
         self.session = session
         self.inner = inner
+
+    @property
+    def fibers(self) -> Scheduler:
+        """Parallel branches and Map iterations run as fibers of this scheduler."""
+        return self.session.fibers
 
     def __call__(self, request: TaskRequest) -> TaskOutcome:
         session = self.session
@@ -301,11 +353,11 @@ def _execution_id(request: TaskRequest) -> Any:
     return None
 
 
-def _abandon(session: _Session, thread: threading.Thread) -> None:
-    """Stop the worker of an execution nobody finished (finalizer; never raises)."""
-    if not session.done and thread.is_alive():
-        session.resume(_Reply("stop"))
-    thread.join(timeout=10)
+def _abandon(session: _Session) -> None:
+    """Stop the fibers of an execution nobody finished (finalizer; never raises)."""
+    if not session.done:
+        session.stop(None, None)
+    session.fibers.join()
 
 
 class RunningExecution:
@@ -318,16 +370,15 @@ class RunningExecution:
         >>> handle.wait().status                       # doctest: +SKIP
         'SUCCEEDED'
 
-    Limitation: Parallel branches and Map iterations run one after another in this
-    engine, so at most one task waits at a time; a later branch or iteration starts
-    only once the waiting task is answered.
+    Parallel branches and inline Map iterations wait together, as on AWS: a Map over
+    three items whose Task waits lists three pending tokens (at most ``MaxConcurrency``
+    iterations run at once), and answering one resumes exactly its iteration.
     """
 
-    def __init__(self, session: _Session, thread: threading.Thread) -> None:
+    def __init__(self, session: _Session) -> None:
         self._session = session
-        self._thread = thread
         self._collecting = gc.isenabled()
-        self._finalizer = weakref.finalize(self, _abandon, session, thread)
+        self._finalizer = weakref.finalize(self, _abandon, session)
 
     @classmethod
     def launch(
@@ -393,7 +444,7 @@ class RunningExecution:
     def _spawn(cls, session: _Session, run: Callable[[], Execution], name: str) -> RunningExecution:
         """Run ``run`` in a worker thread until it pauses on a task or ends."""
 
-        def work() -> None:  # references the session only, never the handle
+        def work(message: Any) -> None:  # references the session only, never the handle
             try:
                 execution = run()
             except BaseException as exc:  # re-raised in the caller's thread
@@ -401,13 +452,10 @@ class RunningExecution:
             else:
                 session.finish(execution, None)
 
-        thread = threading.Thread(
-            target=work, name=f"pytest-sfn execution {name}".rstrip(), daemon=True
-        )
-        handle = cls(session, thread)
-        with session.cond:
-            thread.start()
-            session.cond.wait_for(lambda: not session.worker_turn)
+        root = session.fibers.spawn(work, name, None)
+        handle = cls(session)
+        session.resume(root, None)
+        session.run_until(session.now)
         handle._after_turn()
         return handle
 
@@ -418,7 +466,7 @@ class RunningExecution:
         if self._collecting and not gc.isenabled():
             gc.enable()
         if self._session.done:
-            self._thread.join()
+            self._session.fibers.join()
             self._finalizer.detach()
             if self._session.error is not None:
                 raise self._session.error
@@ -436,14 +484,19 @@ class RunningExecution:
 
     @property
     def pending(self) -> list[PendingTask]:
-        """The tasks waiting for an answer (at most one, see the class docstring)."""
-        pending = self._session.pending
-        return [pending] if pending is not None and not self._session.done else []
+        """The tasks waiting for an answer, in the order they started waiting."""
+        session = self._session
+        if session.done:
+            return []
+        return [waiter.view(session.now) for waiter in session.waiters]
 
     @property
     def pending_tokens(self) -> list[str]:
-        """The task tokens waiting for an answer."""
-        return [p.token for p in self.pending]
+        """The task tokens waiting for an answer, in the order their tasks started waiting."""
+        session = self._session
+        if session.done:
+            return []
+        return [str(w.call.request.task_token) for w in session.waiters]
 
     @property
     def tokens(self) -> frozenset[str]:
@@ -483,18 +536,21 @@ class RunningExecution:
 
     # --- answering tasks ----------------------------------------------------------------
 
-    def _task(self, token: str) -> PendingTask:
+    def _task(self, token: str) -> _Waiter:
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
             raise token_error("InvalidToken", str(token))
-        for pending in self.pending:
-            if pending.token == token:
-                return pending
+        if not self._session.done:
+            for waiter in self._session.waiters:
+                if waiter.call.request.task_token == token:
+                    return waiter
         if token in self._session.issued:
             raise token_error("TaskTimedOut", token)
         raise token_error("TaskDoesNotExist", token)
 
-    def _send(self, reply: _Reply) -> None:
-        self._session.resume(reply)
+    def _send(self, waiter: _Waiter, reply: _Reply) -> None:
+        session = self._session
+        session.resume(waiter.fiber, reply)
+        session.run_until(session.now)  # deadlines the run went past meanwhile
         self._after_turn()
 
     def send_task_success(self, token: str, output: JSON = None) -> None:
@@ -504,7 +560,7 @@ class RunningExecution:
             TaskTokenError: ``InvalidToken``, ``TaskDoesNotExist``, ``TaskTimedOut`` (the task
                 is closed) or ``InvalidOutput`` (``output`` is not JSON or too large).
         """
-        self._task(token)
+        waiter = self._task(token)
         try:
             text = dump_compact(output)
         except (TypeError, ValueError) as exc:
@@ -513,7 +569,7 @@ class RunningExecution:
             raise TaskTokenError(
                 "InvalidOutput", "Invalid Output: 'The output exceeds the maximum size.'"
             )
-        self._send(_Reply("success", output=output))
+        self._send(waiter, _Reply("success", output=output))
 
     def send_task_failure(
         self, token: str, error: str | None = None, cause: str | None = None
@@ -523,13 +579,12 @@ class RunningExecution:
         Retry and Catch see ``error`` (without one, the error output is
         ``{"Error": null, "Cause": null}``, which ``States.ALL`` catches).
         """
-        self._task(token)
-        self._send(_Reply("failure", error=error, cause=cause))
+        self._send(self._task(token), _Reply("failure", error=error, cause=cause))
 
     def send_task_heartbeat(self, token: str) -> None:
         """Report the task of ``token`` alive (restarts its ``HeartbeatSeconds``)."""
-        self._task(token)
-        self._send(_Reply("heartbeat"))
+        waiter = self._task(token)
+        waiter.beats.append(max(0.0, (self._session.now - waiter.start).total_seconds()))
 
     def get_activity_task(
         self, activity_arn: str, worker_name: str | None = None
@@ -539,29 +594,32 @@ class RunningExecution:
         Returns ``{"taskToken", "input"}`` and records ``ActivityStarted`` (with
         ``workerName``), or ``{}`` when no task of that activity waits.
         """
-        for pending in self.pending:
-            if (
-                pending.kind == "activity"
-                and pending.resource == activity_arn
-                and not pending.started
-            ):
-                self._send(_Reply("pick", worker=worker_name))
+        for waiter in self._session.waiters if not self._session.done else ():
+            request = waiter.call.request
+            if request.resource.arn == activity_arn and not waiter.picked:
+                pending = waiter.view(self._session.now)
+                self._send(waiter, _Reply("pick", worker=worker_name))
                 return {"taskToken": pending.token, "input": pending.input}
         return {}
 
     def advance(self, seconds: float) -> None:
-        """Move the virtual clock forward while a task waits.
+        """Move the virtual clock forward while tasks wait.
 
-        A heartbeat timeout, task timeout or execution timeout passed on the way fires at
-        its exact time (``States.Timeout``; ``TaskTimedOut`` / ``ActivityTimedOut``), and
-        the execution runs on (Retry, Catch...) until it waits again or ends. Time left
-        over counts for the next waiting task.
+        Every heartbeat timeout, task timeout or execution timeout passed on the way fires
+        at its exact time, earliest first (``States.Timeout``; ``TaskTimedOut`` /
+        ``ActivityTimedOut``), and its branch runs on (Retry, Catch...) until it waits
+        again or ends. Time left over counts for tasks that start waiting meanwhile.
         """
         if seconds < 0:
             raise ValueError(f"seconds must not be negative, not {seconds!r}")
         if not self.pending:
             raise ExecutionWaitingError(self._waiting_message("has no waiting task"))
-        self._send(_Reply("advance", seconds=float(seconds)))
+        session = self._session
+        target = session.now + timedelta(seconds=float(seconds))
+        session.run_until(target)
+        if not session.done:
+            session.now = max(session.now, target)
+        self._after_turn()
 
     def wait(self) -> Execution:
         """Run to completion: let waiting tasks time out, then return the execution.
@@ -570,11 +628,13 @@ class RunningExecution:
             ExecutionWaitingError: a task waits with no deadline (no ``TimeoutSeconds``,
                 ``HeartbeatSeconds`` or execution timeout), so nothing would end it.
         """
+        session = self._session
         while self.running:
-            pending = self.pending[0]
-            if pending.deadline is None:
+            nearest = session.next_deadline()
+            if nearest is None:
                 raise ExecutionWaitingError(self._waiting_message("is still RUNNING"))
-            self.advance((pending.deadline - pending.now).total_seconds())
+            session.run_until(nearest[0])
+            self._after_turn()
         return self.execution
 
     result = wait
@@ -582,10 +642,12 @@ class RunningExecution:
     def stop(self, error: str | None = None, cause: str | None = None) -> Execution:
         """Stop the execution, as ``StopExecution``: it ends ``ABORTED``.
 
-        A finished execution is returned unchanged.
+        Every waiting task ends (no task event is recorded for them) and every branch and
+        iteration unwinds. A finished execution is returned unchanged.
         """
         if self.running:
-            self._send(_Reply("stop", error=error, cause=cause))
+            self._session.stop(error, cause)
+            self._after_turn()
         return self.execution
 
     def close(self) -> None:
@@ -602,21 +664,24 @@ class RunningExecution:
     def _waiting_message(self, what: str) -> str:
         session = self._session
         arn = session.interpreter.config.execution_arn if session.interpreter else "?"
-        if not self.pending:
+        pending = self.pending
+        if not pending:
             return f"execution {arn} {what}"
-        p = self.pending[0]
-        if p.kind == "activity":
+        waits = "; ".join(
+            f"Task state {p.state_name!r} ({p.resource}) waits for task token {p.token}"
+            for p in pending
+        )
+        if any(p.kind == "activity" for p in pending):
             how = (
-                f"take it with get_activity_task({p.resource!r}) and answer it, or answer it "
-                "directly"
+                "take an activity task with get_activity_task(activity_arn) and answer it, or "
+                "answer it directly"
             )
         else:
-            how = "answer it"
+            how = "answer a task"
         return (
-            f"execution {arn} {what}: Task state {p.state_name!r} ({p.resource}) waits for task "
-            f"token {p.token}. {how.capitalize()} with send_task_success(token, output) or "
-            "send_task_failure(token, error, cause), move time with advance(seconds), or "
-            "stop() the execution"
+            f"execution {arn} {what}: {waits}. {how.capitalize()} with "
+            "send_task_success(token, output) or send_task_failure(token, error, cause), "
+            "move time with advance(seconds), or stop() the execution"
         )
 
     def __repr__(self) -> str:

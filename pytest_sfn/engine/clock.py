@@ -40,6 +40,14 @@ class VirtualClock:
             raise DeadlineReached
         self._now = target
 
+    def rewind(self, moment: datetime) -> None:
+        """Set the time back to ``moment`` (never checks the deadline).
+
+        A started execution's concurrent branches share one clock: a branch resumed after
+        a wait restarts from the time its task started, then advances by the time waited.
+        """
+        self._now = moment
+
     def advance_to(self, moment: datetime) -> None:
         """Move time forward to ``moment`` (no-op if it is in the past)."""
         self.advance((moment - self._now).total_seconds())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._json import dump_compact as _dump
@@ -9,6 +12,7 @@ from pytest_sfn._types import JSON
 from pytest_sfn.engine.clock import DeadlineReached
 from pytest_sfn.engine.dataflow import apply_template
 from pytest_sfn.engine.failure import GraphFailure, MockFailure
+from pytest_sfn.engine.fibers import BranchAborted, Child, Scheduler, drive, fibers_of
 from pytest_sfn.engine.runtime import (
     Frame,
     Progress,
@@ -128,6 +132,11 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: Thread
         )
     started = it.add("MapStateStarted", thread.last, {"length": len(items)})
     thread.last = started
+    scheduler = fibers_of(it.tasks)
+    if scheduler is not None:
+        return _run_inline_together(
+            it, scheduler, state, effective, items, concurrency, thread, frame, visit, progress
+        )
     # AWS-recorded links: MapIteration{Succeeded,Failed} hang off the iteration's last event
     # without advancing the Map's own chain; with MaxConcurrency 1 the next iteration starts
     # from the previous iteration's last state event. MapStateSucceeded and MapStateExited
@@ -163,6 +172,69 @@ def run_inline(it: Interpreter, state: MapState, effective: JSON, thread: Thread
     it.add("MapStateSucceeded", last_done)
     thread.last = last_done
     return outputs
+
+
+def _run_inline_together(
+    it: Interpreter, scheduler: Scheduler, state: MapState, effective: JSON, items: list[JSON],
+    concurrency: JSON, thread: Thread, frame: Frame, visit: Visit, progress: Progress | None,
+) -> JSON:  # fmt: skip
+    """:func:`run_inline` of a started execution: iterations that wait do so together, at
+    most ``MaxConcurrency`` at once (0 or absent: no limit)."""
+    started = thread.last
+    done = dict(progress.done) if progress is not None else {}
+    # previous: the last event of the iteration that finished last (MaxConcurrency 1 links
+    # the next MapIterationStarted to it); last_done: the latest MapIterationSucceeded.
+    previous, last_done = [started], [started]
+
+    def jobs() -> Iterator[tuple[int, Thread, Callable[[], JSON]]]:
+        for index, item in enumerate(items):
+            if index in done:
+                continue
+            resume = progress.failed.get(index) if progress is not None else None
+            item_input = _item_input(it, state, effective, index, item, visit, frame)
+            link = previous[0] if concurrency == 1 else started
+            details = {"name": state.name, "index": index}
+            chain = Thread(it.add("MapIterationStarted", link, details))
+            child = Frame((*frame.scope, state.name, index), dict(frame.variables))
+            yield (
+                index,
+                chain,
+                functools.partial(it.run_graph, state.processor, item_input, chain, child, resume),
+            )
+
+    def finished(child: Child) -> None:
+        details = {"name": state.name, "index": child.index}
+        if child.error is None:
+            last_done[0] = it.add("MapIterationSucceeded", child.chain.last, details)
+            previous[0] = child.chain.last
+        elif isinstance(child.error, GraphFailure):
+            it.add("MapIterationFailed", child.chain.last, details)
+
+    def aborted(child: Child) -> None:
+        if isinstance(child.error, BranchAborted):
+            details = {"name": state.name, "index": child.index}
+            child.chain.last = it.add("MapIterationAborted", child.chain.last, details)
+
+    limit = concurrency if isinstance(concurrency, int) else 0
+    driven = drive(scheduler, jobs(), limit, state.name, finished, aborted)
+    reason = driven.reason()
+    if reason is None:
+        it.add("MapStateSucceeded", last_done[0])
+        thread.last = last_done[0]
+        outputs = {**done, **driven.outputs}
+        return [outputs[index] for index in range(len(items))]
+    driven.raise_unexpected()
+    if driven.error is not None:
+        raise driven.error
+    redrive = driven.progress(done)
+    if driven.failure is not None and isinstance(reason, GraphFailure):
+        thread.last = driven.failure.chain.last
+        error = child_error(reason, "MapStateFailed")
+        error.redrive_child = redrive  # type: ignore[attr-defined]
+        raise error from None
+    stop = driven.cancel.exception() if driven.cancel is not None else reason
+    stop.redrive_child = redrive  # type: ignore[attr-defined]
+    raise stop
 
 
 def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: Thread,
@@ -223,9 +295,11 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
         item_input = _item_input(it, state, effective, index, item, visit, frame)
         child = Frame((*frame.scope, state.name, index), {})
         saved_events = it.events
-        it.events = []  # a child execution has its own history
+        own: list[Any] = []  # a child execution has its own history
+        it.events = own
         try:
-            done[index] = it.run_graph(state.processor, item_input, Thread(0), child, resume)
+            with _own_history(it, own, saved_events):
+                done[index] = it.run_graph(state.processor, item_input, Thread(0), child, resume)
             outputs.append(done[index])
         except (MockFailure, DeadlineReached) as stop:
             failed[index] = getattr(stop, "redrive_point", None) if standard else None
@@ -251,6 +325,22 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
     if state.result_writer is not None:
         return _write_results(it, state, outputs, map_run_arn, run_id, effective, visit, frame)
     return outputs
+
+
+def _own_history(it: Interpreter, own: list[Any], outer: list[Any]) -> Any:
+    """In a started execution, keep the child's history while its Task waits and other
+    branches run (they record into ``outer``)."""
+    scheduler = fibers_of(it.tasks)
+    if scheduler is None:
+        return contextlib.nullcontext()
+
+    def enter() -> None:
+        it.events = own
+
+    def leave() -> None:
+        it.events = outer
+
+    return scheduler.context(enter, leave)
 
 
 def _write_results(it: Interpreter, state: MapState, outputs: list[JSON], map_run_arn: str,

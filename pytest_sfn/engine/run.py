@@ -2,8 +2,9 @@
 
 One :class:`Interpreter` runs one execution. States are dispatched through ``HANDLERS``
 (one function per state type). Map iterations and Parallel branches run one after another
-in a deterministic order; history ``previousEventId`` links follow the causal chains AWS
-records.
+in a deterministic order (in a started execution, those that wait for a callback wait
+together, see :mod:`pytest_sfn.engine.fibers`); history ``previousEventId`` links follow
+the causal chains AWS records.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pytest_sfn.engine.clock import DeadlineReached, VirtualClock, iso_timestamp
 from pytest_sfn.engine.dataflow import apply_output_path, apply_result_path, apply_template
 from pytest_sfn.engine.execution import Execution, StateRecord, TaskCall
 from pytest_sfn.engine.failure import GraphFailure
+from pytest_sfn.engine.fibers import BranchAborted
 from pytest_sfn.engine.history import HistoryEvent, payload
 from pytest_sfn.engine.jsonata_states import (
     JSONATA_HANDLERS,
@@ -59,6 +61,9 @@ from pytest_sfn.expressions.payload import Scope, Template, evaluate_template, r
 from pytest_sfn.model.states import Graph, MapState, ParallelState, State, TaskState
 
 __all__ = ["ExecutionStopped", "Interpreter", "RunConfig", "deadline_for"]
+
+#: State types whose visit can be cut short by a failing sibling (``<Type>StateAborted``).
+_ABORTABLE = frozenset({"Task", "Wait", "Pass", "Parallel", "Map"})
 
 
 class ExecutionStopped(DeadlineReached):
@@ -334,6 +339,9 @@ class Interpreter:
             )
             raise
         except DeadlineReached as reached:
+            if isinstance(reached, BranchAborted) and type_ in _ABORTABLE:
+                # A sibling branch or iteration failed while this state waited.
+                thread.last = self.add(type_ + "StateAborted", thread.last)
             # Entered, never exited (the execution timed out or was stopped meanwhile).
             self._record(state, frame, value, None, entered_at, None, visit, None, None)
             reached.redrive_point = resume_point(  # type: ignore[attr-defined]

@@ -6,7 +6,8 @@ Each takes the interpreter, the state, its raw input and where it runs, and retu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from pytest_sfn._types import JSON
@@ -19,6 +20,7 @@ from pytest_sfn.engine.dataflow import (
     apply_template,
 )
 from pytest_sfn.engine.failure import GraphFailure
+from pytest_sfn.engine.fibers import Child, Scheduler, drive, fibers_of
 from pytest_sfn.engine.history import payload
 from pytest_sfn.engine.map_state import run_distributed, run_inline
 from pytest_sfn.engine.runtime import (
@@ -165,6 +167,9 @@ def run_branches(
     progress = take_progress(visit)
     started = it.add("ParallelStateStarted", thread.last)
     thread.last = started
+    scheduler = fibers_of(it.tasks)
+    if scheduler is not None:
+        return _run_branches_together(it, scheduler, state, branch_input, thread, frame, progress)
     outputs = []
     last = started
     for index, branch in enumerate(state.branches):
@@ -192,6 +197,54 @@ def run_branches(
     it.add("ParallelStateSucceeded", last)
     thread.last = last
     return outputs
+
+
+def _run_branches_together(
+    it: Interpreter, scheduler: Scheduler, state: ParallelState, branch_input: JSON,
+    thread: Thread, frame: Frame, progress: Progress | None,
+) -> list[JSON]:  # fmt: skip
+    """:func:`run_branches` of a started execution: branches that wait do so together."""
+    started = thread.last
+    done = dict(progress.done) if progress is not None else {}
+    last = [started]
+
+    def jobs() -> Iterator[tuple[int, Thread, Callable[[], JSON]]]:
+        for index, branch in enumerate(state.branches):
+            if index in done:
+                continue
+            resume = progress.failed.get(index) if progress is not None else None
+            chain = Thread(started)
+            child = Frame((*frame.scope, state.name, index), dict(frame.variables))
+            yield (
+                index,
+                chain,
+                functools.partial(it.run_graph, branch, branch_input, chain, child, resume),
+            )
+
+    def finished(child: Child) -> None:
+        if child.error is None:
+            last[0] = child.chain.last
+
+    driven = drive(scheduler, jobs(), 0, state.name, finished, lambda child: None)
+    reason = driven.reason()
+    if reason is None:
+        # AWS-recorded: ParallelStateSucceeded (and Exited) link to the last branch event.
+        it.add("ParallelStateSucceeded", last[0])
+        thread.last = last[0]
+        outputs = {**done, **driven.outputs}
+        return [outputs[index] for index in range(len(state.branches))]
+    driven.raise_unexpected()
+    if driven.error is not None:
+        raise driven.error
+    redrive = driven.progress(done)
+    if driven.failure is not None and isinstance(reason, GraphFailure):
+        thread.last = driven.failure.chain.last
+        error = child_error(reason, "ParallelStateFailed")
+        error.redrive_child = redrive  # type: ignore[attr-defined]
+        raise error from None
+    stop = driven.cancel.exception() if driven.cancel is not None else reason
+    stop.redrive_child = redrive  # type: ignore[attr-defined]
+    raise stop
 
 
 def _progress(outputs: list[JSON], index: int, failure: BaseException) -> Progress:

@@ -428,7 +428,7 @@ def test_results_and_tasks_are_exclusive() -> None:
 # --- Map, Parallel, JSONata -----------------------------------------------------------------
 
 
-def test_map_iterations_wait_one_after_another() -> None:
+def test_map_iterations_wait_together() -> None:
     sm = StateMachine.from_definition(
         {
             "StartAt": "Each",
@@ -453,12 +453,12 @@ def test_map_iterations_wait_one_after_another() -> None:
         }
     )
     handle = sm.start({"items": ["a", "b"]})
-    seen = []
-    while handle.running:
-        [pending] = handle.pending
-        seen.append(pending.parameters["item"])
-        handle.send_task_success(pending.token, pending.parameters["item"].upper())
-    assert seen == ["a", "b"]
+    # As on AWS, both iterations wait at once (in the order they started waiting).
+    assert [p.parameters["item"] for p in handle.pending] == ["a", "b"]
+    first, second = handle.pending_tokens
+    handle.send_task_success(second, "B")
+    assert handle.pending_tokens == [first]
+    handle.send_task_success(first, "A")
     assert handle.execution.output == ["A", "B"]
 
 

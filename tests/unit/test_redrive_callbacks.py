@@ -53,10 +53,13 @@ def chain_ok(history: tuple[Any, ...]) -> None:
 
 
 def answer_all(handle: RunningExecution, output: Any) -> list[str]:
-    """Answer every token the handle waits for until it ends; returns the state names."""
+    """Answer every token the handle waits for until it ends; returns the state names.
+
+    Tokens are answered in the order their tasks started waiting (several can wait at once).
+    """
     answered = []
     while handle.running:
-        [pending] = handle.pending
+        pending = handle.pending[0]
         answered.append(pending.state_name)
         handle.send_task_success(pending.token, output)
     return answered
@@ -187,11 +190,11 @@ MAP_IN_PARALLEL = {
 @pytest.mark.parametrize(
     ("definition", "answers_before_stop", "stopped_in", "answered_after", "output"),
     [
-        # Branch 0 succeeded, branch 1 waits (stopped), branch 2 never ran.
+        # Branch 0 succeeded, branches 1 and 2 both wait (both stopped, both wait again).
         (WAIT_IN_PARALLEL, 0, "Approve", ["Approve", "Ship"], ["s", "ok", "ok"]),
         # Branch 1 answered, branch 2 stopped: only branch 2 runs again.
         (WAIT_IN_PARALLEL, 1, "Ship", ["Ship"], ["s", "ok", "ok"]),
-        # Iteration 0 answered, iteration 1 stopped, iteration 2 never ran.
+        # Iteration 0 answered, iterations 1 and 2 stopped while waiting: both run again.
         (WAIT_IN_MAP, 1, "Approve", ["Approve", "Approve"], ["ok", "ok", "ok"]),
         (MAP_IN_PARALLEL, 2, "Approve", ["Approve"], ["s", ["ok", "ok", "ok"]]),
     ],
