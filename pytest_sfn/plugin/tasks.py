@@ -277,8 +277,9 @@ def _validated(
             f"not fit the integration's output ({mode} validation):"
         ]
         lines += [f"  {MOCK_RESULT_ERROR_PREFIX}{problem}" for problem in problems]
+        looser = "PRESENT or NONE" if mode == "STRICT" else "NONE"
         lines.append(
-            "  Fix the result, or relax the check: validate: PRESENT or NONE on the mock or "
+            f"  Fix the result, or relax the check: validate: {looser} on the mock or "
             "scenario, @pytest.mark.sfn(validate=...), or sfn_validate_mocks in the ini file."
         )
         raise MockError("\n".join(lines))
