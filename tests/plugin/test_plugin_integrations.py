@@ -307,7 +307,9 @@ def test_yaml_mock_validation(
                 "(arn:aws:states:::events:putEvents): the mocked result does not fit*",
                 "    Mock result schema validation error: Field 'Entries' must be an array",
                 # Only the looser modes are suggested.
-                "    Fix the result, or relax the check: validate: NONE on the mock or *",
+                "    Fix the result, or relax the check: validate: "
+                + ("PRESENT or NONE" if "STRICT" in where else "NONE")
+                + " on the mock or *",
             ]
         )
 
