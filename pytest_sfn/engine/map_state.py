@@ -241,13 +241,8 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
                     frame: Frame, visit: Visit) -> JSON:  # fmt: skip
     """Run each item as a child execution of a Map Run; apply the tolerated-failure rules."""
 
-    if state.item_reader is not None:
-        raise StatesError(
-            "States.ItemReaderFailed",
-            "pytest-sfn does not read Distributed Map items from S3 yet (ItemReader); "
-            "pass the items in the state input instead.",
-        )
-    items = _items(it, state, effective, visit, frame)
+    reading = state.item_reader is not None
+    items = [] if reading else _items(it, state, effective, visit, frame)
     # AWS-recorded: MapStateStarted carries the item count (0 only with an ItemReader) and
     # the tolerated-failure fields are evaluated after it.
     started = it.add("MapStateStarted", thread.last, {"length": len(items)})
@@ -278,6 +273,8 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
         base = f"arn:aws:states:{cfg.region}:{cfg.account}"
         map_run_arn = f"{base}:mapRun:{cfg.state_machine_name}/{label}:{run_id}"
         run_started = it.add("MapRunStarted", started, {"mapRunArn": map_run_arn})
+    if reading:
+        items = _read_items(it, state, effective, thread, frame, visit, run_started)
     # Express children re-run from their first state; Standard ones resume where they failed.
     standard = state.execution_type != "EXPRESS"
     outputs: list[JSON] = []
@@ -325,6 +322,21 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
     if state.result_writer is not None:
         return _write_results(it, state, outputs, map_run_arn, run_id, effective, visit, frame)
     return outputs
+
+
+def _read_items(it: Interpreter, state: MapState, effective: JSON, thread: Thread, frame: Frame,
+                visit: Visit, run_started: int) -> list[JSON]:  # fmt: skip
+    """The ``ItemReader``'s items; a reader failure fails the Map Run, then the Map."""
+    from pytest_sfn.engine.item_reader import read_items
+
+    try:
+        return read_items(it, state, effective, visit, frame)
+    except StatesError as err:
+        details = {"error": err.error}
+        if err.cause is not None:
+            details["cause"] = err.cause
+        thread.last = it.add("MapStateFailed", it.add("MapRunFailed", run_started, details))
+        raise _located(StatesError(err.error, err.cause)) from None
 
 
 def _own_history(it: Interpreter, own: list[Any], outer: list[Any]) -> Any:

@@ -109,6 +109,7 @@ if TYPE_CHECKING:
     from pytest_sfn.model.resource import Resource
 
 __all__ = [
+    "ITEM_READER_INTEGRATIONS",
     "LAMBDA_INVOKE",
     "OPTIMIZED_INTEGRATIONS",
     "BotocoreTasks",
@@ -192,6 +193,18 @@ OPTIMIZED_INTEGRATIONS: Mapping[tuple[str, str], OptimizedIntegration] = {
 }
 
 
+#: The S3 calls of a Distributed Map ``ItemReader`` (``arn:aws:states:::s3:getObject`` and
+#: ``arn:aws:states:::s3:listObjectsV2``, see :mod:`pytest_sfn.engine.item_reader`); the
+#: result is the response as JSON (``Body`` read as text), without SDK metadata.
+ITEM_READER_INTEGRATIONS: Mapping[tuple[str, str], OptimizedIntegration] = {
+    ("s3", "getObject"): OptimizedIntegration(
+        "s3", "GetObject", "S3", "AmazonS3", "AmazonS3Exception", False
+    ),
+    ("s3", "listObjectsV2"): OptimizedIntegration(
+        "s3", "ListObjectsV2", "S3", "AmazonS3", "AmazonS3Exception", False
+    ),
+}
+
 _INVOKE_MODEL = ("bedrock", "invokeModel")
 _LAMBDA_KEY = ("lambda", "invoke")
 
@@ -252,7 +265,8 @@ class BotocoreTasks:
                 from pytest_sfn.integrations.bedrock import invoke_model
 
                 return invoke_model(self, request)
-            optimized = OPTIMIZED_INTEGRATIONS.get((resource.service, resource.api))
+            key = (resource.service, resource.api)
+            optimized = OPTIMIZED_INTEGRATIONS.get(key) or ITEM_READER_INTEGRATIONS.get(key)
             if optimized is not None:
                 return self._optimized(request, optimized)
         if resource.kind == "service" and resource.pattern == ".sync":
@@ -267,8 +281,8 @@ class BotocoreTasks:
         """Whether this handler answers Tasks of ``resource`` itself (without ``fallback``).
 
         True for ``aws-sdk:*`` resources, the optimized integrations it calls (request and
-        response), ``lambda:invoke`` and bare Lambda function ARNs, ``bedrock:invokeModel``
-        and the ``.sync`` jobs it polls.
+        response), the ItemReader's ``s3:getObject``/``s3:listObjectsV2``, ``lambda:invoke``
+        and bare Lambda function ARNs, ``bedrock:invokeModel`` and the ``.sync`` jobs it polls.
         """
         if resource.kind == "lambda":
             return True
@@ -280,6 +294,7 @@ class BotocoreTasks:
                 resource.arn.startswith(SDK_RESOURCE_PREFIX)
                 or key in (_INVOKE_MODEL, _LAMBDA_KEY)
                 or key in OPTIMIZED_INTEGRATIONS
+                or key in ITEM_READER_INTEGRATIONS
             )
         return resource.pattern == ".sync" and key in SYNC_JOBS and key in OPTIMIZED_INTEGRATIONS
 

@@ -13,6 +13,7 @@ from typing import Any
 from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.dataflow import apply_input_path, apply_template
+from pytest_sfn.engine.item_reader import items_at_pointer
 from pytest_sfn.engine.jsonata_states import evaluate_field, expect_type, is_absent, states_bindings
 from pytest_sfn.errors import StatesError
 from pytest_sfn.expressions.jsonpath import CompiledPath
@@ -59,9 +60,8 @@ def _items(run: StateRun, effective: JSON) -> list[JSON] | None:
         config = (
             state.item_reader.get("ReaderConfig") if isinstance(state.item_reader, dict) else None
         )
-        pointer = config.get("ItemsPointer") if isinstance(config, dict) else None
-        if isinstance(pointer, str):
-            found = _at_pointer(found, pointer)
+        if isinstance(config, dict) and isinstance(config.get("ItemsPointer"), str):
+            found = items_at_pointer(found, config)
             run.inspection.put_value("afterItemsPointer", found)
         return found if isinstance(found, list) else None
     if state.jsonata:
@@ -81,20 +81,6 @@ def _items(run: StateRun, effective: JSON) -> list[JSON] | None:
             "States.Runtime", f"Map state input must be an array but was: {dump_compact(found)}"
         )
     return found
-
-
-def _at_pointer(document: JSON, pointer: str) -> JSON:
-    """RFC 6901 JSON Pointer lookup (``None`` when it selects nothing)."""
-    node = document
-    for raw in pointer.split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
 
 
 def _select_item(run: StateRun, effective: JSON, index: int, item: JSON) -> JSON:
