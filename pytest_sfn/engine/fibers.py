@@ -29,7 +29,7 @@ from typing import Any
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.clock import DeadlineReached
 from pytest_sfn.engine.failure import GraphFailure
-from pytest_sfn.engine.runtime import Progress, Thread
+from pytest_sfn.engine.runtime import Progress, Thread, child_error
 from pytest_sfn.errors import StatesError
 
 __all__ = ["BranchAborted", "Cancel", "Child", "Driven", "Fiber", "Scheduler", "drive", "fibers_of"]
@@ -223,6 +223,40 @@ class Driven:
         if self.failure is not None:
             return self.failure.error
         return self.cancel.reason if self.cancel is not None else None
+
+    def conclude(
+        self,
+        done: dict[int, JSON],
+        count: int,
+        thread: Thread,
+        last: int,
+        kind: str,
+        add: Callable[..., int],
+    ) -> list[JSON]:
+        """End the ``kind`` (``"Map"``/``"Parallel"``) state's children.
+
+        Returns the ``count`` outputs in index order (``done``: kept by a redrive) after
+        ``<kind>StateSucceeded``, linked to ``last``; or raises what stopped the children,
+        a child's failure as the state's (``<kind>StateFailed``), with the redrive progress.
+        """
+        reason = self.reason()
+        if reason is None:
+            add(f"{kind}StateSucceeded", last)
+            thread.last = last
+            outputs = {**done, **self.outputs}
+            return [outputs[index] for index in range(count)]
+        self.raise_unexpected()
+        if self.error is not None:
+            raise self.error
+        redrive = self.progress(done)
+        if self.failure is not None and isinstance(reason, GraphFailure):
+            thread.last = self.failure.chain.last
+            error = child_error(reason, f"{kind}StateFailed")
+            error.redrive_child = redrive  # type: ignore[attr-defined]
+            raise error from None
+        stop = self.cancel.exception() if self.cancel is not None else reason
+        stop.redrive_child = redrive  # type: ignore[attr-defined]
+        raise stop
 
     def progress(self, done: dict[int, JSON]) -> Progress:
         """Redrive progress: what succeeded, and where the failed and aborted ones stopped."""

@@ -217,24 +217,7 @@ def _run_inline_together(
 
     limit = concurrency if isinstance(concurrency, int) else 0
     driven = drive(scheduler, jobs(), limit, state.name, finished, aborted)
-    reason = driven.reason()
-    if reason is None:
-        it.add("MapStateSucceeded", last_done[0])
-        thread.last = last_done[0]
-        outputs = {**done, **driven.outputs}
-        return [outputs[index] for index in range(len(items))]
-    driven.raise_unexpected()
-    if driven.error is not None:
-        raise driven.error
-    redrive = driven.progress(done)
-    if driven.failure is not None and isinstance(reason, GraphFailure):
-        thread.last = driven.failure.chain.last
-        error = child_error(reason, "MapStateFailed")
-        error.redrive_child = redrive  # type: ignore[attr-defined]
-        raise error from None
-    stop = driven.cancel.exception() if driven.cancel is not None else reason
-    stop.redrive_child = redrive  # type: ignore[attr-defined]
-    raise stop
+    return driven.conclude(done, len(items), thread, last_done[0], "Map", it.add)
 
 
 def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: Thread,

@@ -226,25 +226,8 @@ def _run_branches_together(
             last[0] = child.chain.last
 
     driven = drive(scheduler, jobs(), 0, state.name, finished, lambda child: None)
-    reason = driven.reason()
-    if reason is None:
-        # AWS-recorded: ParallelStateSucceeded (and Exited) link to the last branch event.
-        it.add("ParallelStateSucceeded", last[0])
-        thread.last = last[0]
-        outputs = {**done, **driven.outputs}
-        return [outputs[index] for index in range(len(state.branches))]
-    driven.raise_unexpected()
-    if driven.error is not None:
-        raise driven.error
-    redrive = driven.progress(done)
-    if driven.failure is not None and isinstance(reason, GraphFailure):
-        thread.last = driven.failure.chain.last
-        error = child_error(reason, "ParallelStateFailed")
-        error.redrive_child = redrive  # type: ignore[attr-defined]
-        raise error from None
-    stop = driven.cancel.exception() if driven.cancel is not None else reason
-    stop.redrive_child = redrive  # type: ignore[attr-defined]
-    raise stop
+    # AWS-recorded: ParallelStateSucceeded (and Exited) link to the last branch event.
+    return driven.conclude(done, len(state.branches), thread, last[0], "Parallel", it.add)
 
 
 def _progress(outputs: list[JSON], index: int, failure: BaseException) -> Progress:
