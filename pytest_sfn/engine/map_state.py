@@ -13,6 +13,13 @@ from pytest_sfn.engine.clock import DeadlineReached
 from pytest_sfn.engine.dataflow import apply_template
 from pytest_sfn.engine.failure import GraphFailure, MockFailure
 from pytest_sfn.engine.fibers import BranchAborted, Child, Scheduler, drive, fibers_of
+from pytest_sfn.engine.result_writer import (
+    ChildRun,
+    MapRunIdentity,
+    export,
+    transform,
+    writer_target,
+)
 from pytest_sfn.engine.runtime import (
     Frame,
     Progress,
@@ -24,7 +31,7 @@ from pytest_sfn.engine.runtime import (
 )
 from pytest_sfn.errors import StatesError
 from pytest_sfn.expressions.jsonpath import PathNotFound
-from pytest_sfn.expressions.payload import evaluate_template, resolve_path
+from pytest_sfn.expressions.payload import resolve_path
 from pytest_sfn.model.states import MapState
 
 if TYPE_CHECKING:
@@ -260,6 +267,8 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
         items = _read_items(it, state, effective, thread, frame, visit, run_started)
     # Express children re-run from their first state; Standard ones resume where they failed.
     standard = state.execution_type != "EXPRESS"
+    # What the ResultWriter reports of each child (only kept when there is one).
+    runs: list[ChildRun] | None = [] if state.result_writer is not None else None
     outputs: list[JSON] = []
     done: dict[int, JSON] = {}
     failed: dict[int, ResumePoint | None] = {}
@@ -270,6 +279,11 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
             if index in progress.done:
                 done[index] = progress.done[index]
                 outputs.append(done[index])
+                if runs is not None:
+                    item_input = _item_input(it, state, effective, index, item, visit, frame)
+                    now = it.clock.now()
+                    runs.append(ChildRun(index, item_input, "SUCCEEDED", done[index], None,
+                                         None, now, now))  # fmt: skip
                 continue
             resume = progress.failed.get(index)
         item_input = _item_input(it, state, effective, index, item, visit, frame)
@@ -277,10 +291,14 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
         saved_events = it.events
         own: list[Any] = []  # a child execution has its own history
         it.events = own
+        began = it.clock.now() if runs is not None else None
         try:
             with _own_history(it, own, saved_events):
                 done[index] = it.run_graph(state.processor, item_input, Thread(0), child, resume)
             outputs.append(done[index])
+            if runs is not None:
+                runs.append(ChildRun(index, item_input, "SUCCEEDED", done[index], None, None,
+                                     began, it.clock.now()))  # fmt: skip
         except (MockFailure, DeadlineReached) as stop:
             failed[index] = getattr(stop, "redrive_point", None) if standard else None
             stop.redrive_child = Progress(done, failed, map_run_arn, redrives)  # type: ignore[union-attr]
@@ -289,9 +307,20 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
             failures += 1
             failed[index] = getattr(failure, "redrive_point", None) if standard else None
             outputs.append({"Error": failure.error, "Cause": failure.cause})
+            if runs is not None:
+                runs.append(ChildRun(index, item_input, "FAILED", None, failure.error,
+                                     failure.cause, began, it.clock.now()))  # fmt: skip
         finally:
             it.events = saved_events
+    identity = None
+    if runs is not None:
+        express = not standard
+        identity = _identity(it, state, map_run_arn, run_id, express)
     if _exceeded(failures, len(items), count, percentage):
+        if runs is not None and identity is not None and "Resource" in state.result_writer:
+            # AWS writes the results of a failed Map Run too (FAILED_n.json to recover from).
+            with contextlib.suppress(StatesError):
+                _export(it, state, effective, visit, frame, runs, identity)
         run_failed = it.add(
             "MapRunFailed", run_started, {"error": _THRESHOLD, "cause": _THRESHOLD_CAUSE}
         )
@@ -299,12 +328,20 @@ def run_distributed(it: Interpreter, state: MapState, effective: JSON, thread: T
         error = _located(StatesError(_THRESHOLD, _THRESHOLD_CAUSE))
         error.redrive_child = Progress(done, failed, map_run_arn, redrives)  # type: ignore[attr-defined]
         raise error
+    result: JSON = outputs
+    if runs is not None and identity is not None:
+        try:
+            result = _write_results(it, state, effective, visit, frame, runs, identity)
+        except StatesError as err:
+            details = {"error": err.error}
+            if err.cause is not None:
+                details["cause"] = err.cause
+            thread.last = it.add("MapStateFailed", it.add("MapRunFailed", run_started, details))
+            raise _located(StatesError(err.error, err.cause)) from None
     it.add("MapStateSucceeded", it.add("MapRunSucceeded", run_started))
     # AWS-recorded (Nov 2024 and later): MapStateExited links to MapRunStarted.
     thread.last = run_started
-    if state.result_writer is not None:
-        return _write_results(it, state, outputs, map_run_arn, run_id, effective, visit, frame)
-    return outputs
+    return result
 
 
 def _read_items(it: Interpreter, state: MapState, effective: JSON, thread: Thread, frame: Frame,
@@ -338,33 +375,31 @@ def _own_history(it: Interpreter, own: list[Any], outer: list[Any]) -> Any:
     return scheduler.context(enter, leave)
 
 
-def _write_results(it: Interpreter, state: MapState, outputs: list[JSON], map_run_arn: str,
-                   run_id: str, effective: JSON, visit: Visit, frame: Frame) -> JSON:  # fmt: skip
-    """``ResultWriter``: export descriptor (Resource + Parameters) or reshaped results."""
+def _identity(it: Interpreter, state: MapState, map_run_arn: str, run_id: str,
+              express: bool) -> MapRunIdentity:  # fmt: skip
+    cfg = it.config
+    label = state.label or state.name
+    base = f"arn:aws:states:{cfg.region}:{cfg.account}"
+    return MapRunIdentity(map_run_arn, run_id, base, f"{cfg.state_machine_name}/{label}", express)
+
+
+def _export(it: Interpreter, state: MapState, effective: JSON, visit: Visit, frame: Frame,
+            runs: list[ChildRun], identity: MapRunIdentity) -> JSON:  # fmt: skip
+    target = writer_target(it, state, effective, visit, frame)
+    return export(it, state, visit, target, runs, identity)
+
+
+def _write_results(
+    it: Interpreter, state: MapState, effective: JSON, visit: Visit, frame: Frame,
+    runs: list[ChildRun], identity: MapRunIdentity,
+) -> JSON:  # fmt: skip
+    """``ResultWriter``: the export (Resource + Parameters) or the transformed results."""
     writer = state.result_writer
-    config = writer.get("WriterConfig") or {}
-    transformation = config.get("Transformation", "COMPACT")
     if "Resource" in writer:
-        template = state.result_writer_parameters
-        scope = it.scope(effective, visit, frame)
-        target = evaluate_template(template, scope) if template is not None else {}
-        prefix = target.get("Prefix") if isinstance(target, dict) else None
-        key = f"{prefix}/{run_id}/manifest.json" if prefix else f"{run_id}/manifest.json"
-        bucket = target.get("Bucket") if isinstance(target, dict) else None
         # AWS-recorded: the state result describes the export instead of holding the items.
-        return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}}
-    if transformation == "FLATTEN":
-        flat: list[JSON] = []
-        for output in outputs:
-            flat.extend(output if isinstance(output, list) else [output])
-        return flat
-    if transformation == "NONE":
-        raise StatesError(
-            "States.ResultWriterFailed",
-            "pytest-sfn does not produce per-execution metadata records (WriterConfig "
-            "Transformation NONE) yet; use COMPACT or FLATTEN.",
-        )
-    return outputs
+        return _export(it, state, effective, visit, frame, runs, identity)
+    config = writer.get("WriterConfig") or {}
+    return transform(runs, identity, str(config.get("Transformation", "COMPACT")))
 
 
 def _progress(outputs: list[JSON], index: int, failure: BaseException) -> Progress:

@@ -194,14 +194,19 @@ OPTIMIZED_INTEGRATIONS: Mapping[tuple[str, str], OptimizedIntegration] = {
 
 
 #: The S3 calls of a Distributed Map ``ItemReader`` (``arn:aws:states:::s3:getObject`` and
-#: ``arn:aws:states:::s3:listObjectsV2``, see :mod:`pytest_sfn.engine.item_reader`); the
-#: result is the response as JSON (``Body`` read as text), without SDK metadata.
+#: ``arn:aws:states:::s3:listObjectsV2``, see :mod:`pytest_sfn.engine.item_reader`) and
+#: ``ResultWriter`` (``arn:aws:states:::s3:putObject``, see
+#: :mod:`pytest_sfn.engine.result_writer`); the result is the response as JSON (``Body``
+#: read as text), without SDK metadata.
 ITEM_READER_INTEGRATIONS: Mapping[tuple[str, str], OptimizedIntegration] = {
     ("s3", "getObject"): OptimizedIntegration(
         "s3", "GetObject", "S3", "AmazonS3", "AmazonS3Exception", False
     ),
     ("s3", "listObjectsV2"): OptimizedIntegration(
         "s3", "ListObjectsV2", "S3", "AmazonS3", "AmazonS3Exception", False
+    ),
+    ("s3", "putObject"): OptimizedIntegration(
+        "s3", "PutObject", "S3", "AmazonS3", "AmazonS3Exception", False
     ),
 }
 
@@ -281,8 +286,9 @@ class BotocoreTasks:
         """Whether this handler answers Tasks of ``resource`` itself (without ``fallback``).
 
         True for ``aws-sdk:*`` resources, the optimized integrations it calls (request and
-        response), the ItemReader's ``s3:getObject``/``s3:listObjectsV2``, ``lambda:invoke``
-        and bare Lambda function ARNs, ``bedrock:invokeModel`` and the ``.sync`` jobs it polls.
+        response), the ItemReader's ``s3:getObject``/``s3:listObjectsV2`` and the ResultWriter's
+        ``s3:putObject``, ``lambda:invoke`` and bare Lambda function ARNs,
+        ``bedrock:invokeModel`` and the ``.sync`` jobs it polls.
         """
         if resource.kind == "lambda":
             return True
