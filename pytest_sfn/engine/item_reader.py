@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.failure import MockFailure
-from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
+from pytest_sfn.engine.ports import TaskOutcome
+from pytest_sfn.engine.task import state_call
 from pytest_sfn.errors import (
     MOCK_ERROR,
     UNMOCKED_TASK_ERROR,
@@ -36,7 +37,6 @@ from pytest_sfn.errors import (
     StatesError,
     UnmockedTaskError,
 )
-from pytest_sfn.model.resource import Resource
 
 if TYPE_CHECKING:
     from pytest_sfn.engine.run import Interpreter
@@ -320,19 +320,8 @@ class _Asker:
 
     def __call__(self, arn: str, parameters: JSON) -> JSON:
         name = self.state.name
-        invocation = self.it.invocations.get(name, 0)
-        self.it.invocations[name] = invocation + 1
-        request = TaskRequest(
-            state_name=name,
-            resource=Resource.parse(arn),
-            parameters=parameters,
-            context=self.it.context(self.visit),
-            invocation=invocation,
-        )
         try:
-            outcome: TaskOutcome = self.it.tasks(request)
-            if outcome.pending:
-                raise MockError(f"the ItemReader of Map state {name!r} cannot wait for an answer")
+            outcome = state_call(self.it, name, self.visit, arn, parameters, "ItemReader")
             if not outcome.failed:
                 outcome = TaskOutcome(output=self._checked(outcome.output, arn))
         except MockError as exc:

@@ -36,7 +36,7 @@ from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
 from pytest_sfn.engine.clock import iso_timestamp
 from pytest_sfn.engine.failure import MockFailure
-from pytest_sfn.engine.ports import TaskOutcome, TaskRequest
+from pytest_sfn.engine.task import state_call
 from pytest_sfn.errors import (
     MOCK_ERROR,
     UNMOCKED_TASK_ERROR,
@@ -44,7 +44,6 @@ from pytest_sfn.errors import (
     StatesError,
     UnmockedTaskError,
 )
-from pytest_sfn.model.resource import Resource
 
 if TYPE_CHECKING:
     from pytest_sfn.engine.run import Interpreter
@@ -306,25 +305,15 @@ class _Putter:
 
     def __call__(self, key: str, body: str) -> None:
         name = self.state.name
-        invocation = self.it.invocations.get(name, 0)
-        request = TaskRequest(
-            state_name=name,
-            resource=Resource.parse(PUT_OBJECT),
-            parameters={"Bucket": self.bucket, "Key": key, "Body": body},
-            context=self.it.context(self.visit),
-            invocation=invocation,
-        )
+        parameters = {"Bucket": self.bucket, "Key": key, "Body": body}
         try:
-            outcome: TaskOutcome = self.it.tasks(request)
-            if outcome.pending:
-                raise MockError(f"the ResultWriter of Map state {name!r} cannot wait for an answer")
+            outcome = state_call(self.it, name, self.visit, PUT_OBJECT, parameters, "ResultWriter")
         except UnmockedTaskError:
             if self.written == 0:
                 raise _NotAnswered from None
             raise self._mock_problem(UnmockedTaskError, name) from None
         except MockError as exc:
             raise self._mock_problem(type(exc), name, str(exc)) from None
-        self.it.invocations[name] = invocation + 1
         self.written += 1
         if outcome.failed:
             # UNCONFIRMED: AWS's cause wording for a failed write; the error name is documented.

@@ -23,6 +23,7 @@ from pytest_sfn.errors import (
     UnmockedTaskError,
 )
 from pytest_sfn.expressions.payload import evaluate_template
+from pytest_sfn.model.resource import Resource
 from pytest_sfn.model.states import TaskState
 
 if TYPE_CHECKING:
@@ -274,6 +275,34 @@ class _CallRecorder:
 
     def failed(self, error: str | None, cause: str | None) -> None:
         self._add(None, error, cause, True)
+
+
+def state_call(
+    it: Interpreter, state_name: str, visit: Visit, arn: str, parameters: JSON, what: str
+) -> TaskOutcome:
+    """Send a service call a state makes itself to the execution's task handler.
+
+    A Distributed Map's ``ItemReader`` and ``ResultWriter`` call S3 (``arn``) on their own;
+    each call is answered like an invocation of a Task named after the state, so results,
+    mocks and botocore clients answer it. The invocation counts once answered.
+
+    Raises:
+        MockError: the handler's (e.g. :class:`UnmockedTaskError`), or an answer that would
+            wait for a callback (``what`` names the caller in the message).
+    """
+    invocation = it.invocations.get(state_name, 0)
+    request = TaskRequest(
+        state_name=state_name,
+        resource=Resource.parse(arn),
+        parameters=parameters,
+        context=it.context(visit),
+        invocation=invocation,
+    )
+    outcome = it.tasks(request)
+    if outcome.pending:
+        raise MockError(f"the {what} of Map state {state_name!r} cannot wait for an answer")
+    it.invocations[state_name] = invocation + 1
+    return outcome
 
 
 def _ask(it: Interpreter, request: TaskRequest) -> TaskOutcome:
