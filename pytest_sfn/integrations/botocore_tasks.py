@@ -22,6 +22,14 @@
   is sent as compact JSON text, as Step Functions does. ``events:putEvents`` with a non-zero
   ``FailedEntryCount`` fails with ``EventBridge.FailedEntry``; the cause is the response as
   JSON (the exact cause text AWS uses is not confirmed).
+* the other optimized integrations that call one AWS API (every entry of
+  :data:`~pytest_sfn.integrations.shapes.OPTIMIZED_APIS` of ECS, Glue, Batch, Athena, Bedrock,
+  EMR, EMR on EKS, EMR Serverless, CodeBuild, SageMaker, DataBrew, MediaConvert and EKS), and
+  their ``.sync`` variants listed in :mod:`pytest_sfn.integrations.sync`. Errors are
+  ``<Prefix>.<Exception>`` (``SageMaker.``, ``CodeBuild.``, ``EMR.``, ``EMRServerless.``...;
+  UNCONFIRMED beyond AWS's documented pattern). EMR's wrapped API (``ClusterId``, one
+  ``Step``) is translated as :mod:`pytest_sfn.integrations.emr` says; its
+  ``modifyInstanceFleetByName``/``modifyInstanceGroupByName`` are not answered.
 * Lambda: ``arn:aws:states:::lambda:invoke`` and bare function ARNs
   (``arn:aws:lambda:<region>:<account>:function:<name>``) call the ``lambda`` client's
   ``Invoke`` as Step Functions does (``Payload`` sent as JSON text; ``FunctionName``,
@@ -92,6 +100,7 @@ from pytest_sfn.integrations.aws_sdk import (
     resolve_sdk_resource,
     sdk_error_name,
 )
+from pytest_sfn.integrations.emr import EMR_WRAPPERS, Wrapper
 from pytest_sfn.integrations.lambda_ import (
     LAMBDA_JAVA_SERVICE,
     InvokeResponse,
@@ -101,6 +110,7 @@ from pytest_sfn.integrations.lambda_ import (
     parse_function,
     response_date,
 )
+from pytest_sfn.integrations.shapes import OPTIMIZED_APIS
 from pytest_sfn.integrations.sync import FAILED, RUNNING, SYNC_JOBS, SyncJob
 
 if TYPE_CHECKING:
@@ -133,6 +143,8 @@ class OptimizedIntegration:
             (``AmazonDynamoDBException``).
         sdk_metadata: whether the result carries ``SdkHttpMetadata``/``SdkResponseMetadata``
             (the AWS SDK for Java 1.x integrations do).
+        wrapper: how the integration's input and result differ from the API's (EMR), or
+            ``None`` when it takes and returns the API's own.
     """
 
     botocore_service: str
@@ -141,55 +153,82 @@ class OptimizedIntegration:
     java_service: str
     base_exception: str
     sdk_metadata: bool = True
+    wrapper: Wrapper | None = None
 
 
-def _dynamodb(operation: str) -> OptimizedIntegration:
+@dataclass(frozen=True, slots=True)
+class _Family:
+    """How the optimized integrations of one service name their errors."""
+
+    error_prefix: str
+    java_service: str
+    sdk_metadata: bool = True
+
+    @property
+    def base_exception(self) -> str:
+        return f"{self.java_service.removesuffix('v2')}Exception"
+
+
+#: Resource service -> its error names. DynamoDB, SQS, SNS, EventBridge and Lambda follow
+#: AWS's documented names; the others follow AWS's documented pattern (``<Service>.<Exception>``,
+#: base exception ``<Java client>Exception``) and are UNCONFIRMED, as is which of them return
+#: ``SdkHttpMetadata`` (off for the integrations AWS added with the AWS SDK for Java 2.x era).
+_FAMILIES: Mapping[str, _Family] = {
+    "dynamodb": _Family("DynamoDB", "AmazonDynamoDBv2"),
+    "sqs": _Family("SQS", "AmazonSQS"),
+    "sns": _Family("SNS", "AmazonSNS"),
+    "events": _Family("EventBridge", "AmazonEventBridge"),
+    "ecs": _Family("ECS", "AmazonECS"),
+    "glue": _Family("Glue", "AWSGlue"),
+    "batch": _Family("Batch", "AWSBatch"),
+    "athena": _Family("Athena", "AmazonAthena"),
+    "bedrock": _Family("Bedrock", "Bedrock", sdk_metadata=False),
+    "elasticmapreduce": _Family("EMR", "AmazonElasticMapReduce", sdk_metadata=False),
+    "emr-containers": _Family("EMRContainers", "AmazonEMRContainers"),
+    "emr-serverless": _Family("EMRServerless", "AWSEMRServerless", sdk_metadata=False),
+    "codebuild": _Family("CodeBuild", "AWSCodeBuild"),
+    "sagemaker": _Family("SageMaker", "AmazonSageMaker"),
+    "databrew": _Family("DataBrew", "AWSGlueDataBrew"),
+    "mediaconvert": _Family("MediaConvert", "AWSMediaConvert", sdk_metadata=False),
+    "eks": _Family("EKS", "AmazonEKS"),
+}
+
+#: Optimized APIs of those services answered elsewhere (``bedrock:invokeModel``) or not at all
+#: (the EMR ``...ByName`` calls look the fleet or group up first).
+_NOT_HERE = frozenset(
+    {
+        ("bedrock", "invokeModel"),
+        ("elasticmapreduce", "modifyInstanceFleetByName"),
+        ("elasticmapreduce", "modifyInstanceGroupByName"),
+    }
+)
+
+
+def _integration(
+    service: str, api: str, botocore_service: str, operation: str
+) -> OptimizedIntegration:
+    family = _FAMILIES[service]
     return OptimizedIntegration(
-        "dynamodb", operation, "DynamoDB", "AmazonDynamoDBv2", "AmazonDynamoDBException"
+        botocore_service,
+        operation,
+        family.error_prefix,
+        family.java_service,
+        family.base_exception,
+        family.sdk_metadata,
+        EMR_WRAPPERS.get(api) if service == "elasticmapreduce" else None,
     )
 
 
 #: ``(service, api)`` of the resource -> the integration, for the optimized integrations
-#: answered here.
+#: answered here: every entry of :data:`~pytest_sfn.integrations.shapes.OPTIMIZED_APIS` of the
+#: services above that calls an AWS API.
 OPTIMIZED_INTEGRATIONS: Mapping[tuple[str, str], OptimizedIntegration] = {
-    ("dynamodb", "getItem"): _dynamodb("GetItem"),
-    ("dynamodb", "putItem"): _dynamodb("PutItem"),
-    ("dynamodb", "updateItem"): _dynamodb("UpdateItem"),
-    ("dynamodb", "deleteItem"): _dynamodb("DeleteItem"),
-    ("sqs", "sendMessage"): OptimizedIntegration(
-        "sqs", "SendMessage", "SQS", "AmazonSQS", "AmazonSQSException"
-    ),
-    ("sns", "publish"): OptimizedIntegration(
-        "sns", "Publish", "SNS", "AmazonSNS", "AmazonSNSException"
-    ),
-    ("events", "putEvents"): OptimizedIntegration(
-        "events", "PutEvents", "EventBridge", "AmazonEventBridge", "AmazonEventBridgeException"
-    ),
-    # Error prefixes and Java service names below are UNCONFIRMED (AWS documents the pattern).
-    ("ecs", "runTask"): OptimizedIntegration(
-        "ecs", "RunTask", "ECS", "AmazonECS", "AmazonECSException"
-    ),
-    ("glue", "startJobRun"): OptimizedIntegration(
-        "glue", "StartJobRun", "Glue", "AWSGlue", "AWSGlueException"
-    ),
-    ("batch", "submitJob"): OptimizedIntegration(
-        "batch", "SubmitJob", "Batch", "AWSBatch", "AWSBatchException"
-    ),
-    ("athena", "startQueryExecution"): OptimizedIntegration(
-        "athena", "StartQueryExecution", "Athena", "AmazonAthena", "AmazonAthenaException"
-    ),
-    ("athena", "stopQueryExecution"): OptimizedIntegration(
-        "athena", "StopQueryExecution", "Athena", "AmazonAthena", "AmazonAthenaException"
-    ),
-    ("athena", "getQueryExecution"): OptimizedIntegration(
-        "athena", "GetQueryExecution", "Athena", "AmazonAthena", "AmazonAthenaException"
-    ),
-    ("athena", "getQueryResults"): OptimizedIntegration(
-        "athena", "GetQueryResults", "Athena", "AmazonAthena", "AmazonAthenaException"
-    ),
-    ("bedrock", "createModelCustomizationJob"): OptimizedIntegration(
-        "bedrock", "CreateModelCustomizationJob", "Bedrock", "Bedrock", "BedrockException", False
-    ),
+    (service, api): _integration(service, api, target.botocore_service, target.operation)
+    for (service, api), target in OPTIMIZED_APIS.items()
+    if service in _FAMILIES
+    and (service, api) not in _NOT_HERE
+    and target.botocore_service is not None
+    and target.operation is not None
 }
 
 
@@ -286,9 +325,10 @@ class BotocoreTasks:
         """Whether this handler answers Tasks of ``resource`` itself (without ``fallback``).
 
         True for ``aws-sdk:*`` resources, the optimized integrations it calls (request and
-        response), the ItemReader's ``s3:getObject``/``s3:listObjectsV2`` and the ResultWriter's
-        ``s3:putObject``, ``lambda:invoke`` and bare Lambda function ARNs,
-        ``bedrock:invokeModel`` and the ``.sync`` jobs it polls.
+        response, :data:`OPTIMIZED_INTEGRATIONS`), the ItemReader's
+        ``s3:getObject``/``s3:listObjectsV2`` and the ResultWriter's ``s3:putObject``,
+        ``lambda:invoke`` and bare Lambda function ARNs, ``bedrock:invokeModel`` and the
+        ``.sync`` jobs it polls (:data:`~pytest_sfn.integrations.sync.SYNC_JOBS`).
         """
         if resource.kind == "lambda":
             return True
@@ -357,6 +397,8 @@ class BotocoreTasks:
                 f"{request.resource.arn!r} must be an object, got {_short(params)}"
             )
         params = _encode_optimized(integration, params)
+        if integration.wrapper is not None:
+            params = integration.wrapper.request(params)
         shape = client.meta.service_model.operation_model(integration.operation).input_shape
         converted: dict[str, Any] = _to_botocore(shape, params)
         return converted
@@ -371,6 +413,8 @@ class BotocoreTasks:
         metadata = response.get("ResponseMetadata", {})
         output_shape = client.meta.service_model.operation_model(integration.operation).output_shape
         output = to_json(_pascal_members(output_shape, _without_metadata(response)))
+        if integration.wrapper is not None:
+            output = integration.wrapper.result(output)
         if integration.operation == "PutEvents" and output.get("FailedEntryCount", 0):
             return TaskOutcome(
                 failed=True, error="EventBridge.FailedEntry", cause=dump_compact(output)

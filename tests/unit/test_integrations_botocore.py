@@ -768,7 +768,7 @@ def test_answers(resource: str, answered: bool) -> None:
         ("arn:aws:states:::sqs:sendMessage.waitForTaskToken", "callback"),
         (f"{SDK}dynamodb:getItem.waitForTaskToken", "callback"),
         ("arn:aws:states:::lambda:invoke.waitForTaskToken", "callback"),
-        ("arn:aws:states:::sagemaker:createModel", "dynamodb:getItem"),
+        ("arn:aws:states:::elasticmapreduce:modifyInstanceFleetByName", "dynamodb:getItem"),
     ],
 )
 def test_unanswered_resources_raise_without_fallback(resource: str, message: str) -> None:
