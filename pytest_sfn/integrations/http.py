@@ -19,6 +19,13 @@ a non-2xx status fails with ``States.Http.StatusCode.<code>`` (cause: the status
 a timeout or transport failure with ``States.Http.Socket``. Connection secrets never appear
 in an error cause.
 
+The optimized API Gateway integration (``arn:aws:states:::apigateway:invoke`` and its
+``.waitForTaskToken`` form) goes through the same client (:func:`build_apigateway_request`):
+``https://{ApiEndpoint}/{Stage}/{Path}``, ``Headers`` and ``QueryParameters`` whose values are
+lists, a JSON ``RequestBody`` (``null`` members dropped unless ``AllowNullValues``). Its result
+has the same four keys, with the response's header names as sent; a non-2xx status fails with
+``ApiGateway.<code>``. ``AuthType: IAM_ROLE`` requests are not SigV4-signed here.
+
 Example:
     >>> from pytest_sfn.integrations.http import Connection, HttpInvoker
     >>> conn = Connection(
@@ -46,16 +53,19 @@ import httpx
 
 from pytest_sfn._json import dump_compact
 from pytest_sfn._types import JSON
-from pytest_sfn.engine.ports import TaskHandler, TaskOutcome, TaskRequest
+from pytest_sfn.engine.ports import TaskHandler, TaskOutcome, TaskRequest, pending_task
 from pytest_sfn.errors import MockError, StatesError, StatesErrorName, UnmockedTaskError
+from pytest_sfn.model.resource import Resource
 
 __all__ = [
     "ARRAY_FORMATS",
     "AUTHORIZATION_TYPES",
     "FORBIDDEN_HEADERS",
+    "API_GATEWAY_AUTH_TYPES",
     "Connection",
     "HttpInvoker",
     "HttpRequest",
+    "build_apigateway_request",
     "build_request",
     "form_encode",
     "response_output",
@@ -107,6 +117,10 @@ _FORBIDDEN_PREFIXES = ("x-forwarded-", "x-amz-", "x-amzn-")
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD")
 _ENCODINGS = ("NONE", "URL_ENCODED")
 _RESOURCE = ("service", "http", "invoke", "")
+_API_GATEWAY = ("service", "apigateway", "invoke")
+_API_GATEWAY_PATTERNS = ("", ".waitForTaskToken")
+#: ``AuthType`` values of an API Gateway task; ``NO_AUTH`` is the default.
+API_GATEWAY_AUTH_TYPES = ("NO_AUTH", "IAM_ROLE", "RESOURCE_POLICY")
 _TIMEOUT_SECONDS = 60.0
 _RANGE = "bytes=0-262144"
 _JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -357,6 +371,18 @@ def _header_value(value: JSON) -> str:
     return _text(value)
 
 
+def _endpoint_and_method(parameters: dict[str, Any], method: JSON) -> tuple[str, str]:
+    """The checked ``ApiEndpoint`` and ``Method`` (upper-cased) of a task."""
+    endpoint = parameters.get("ApiEndpoint")
+    if not isinstance(endpoint, str) or not endpoint:
+        raise _runtime("The field 'ApiEndpoint' is required and must be a string")
+    if not isinstance(method, str) or method.upper() not in _METHODS:
+        raise _runtime(
+            f"The field 'Method' must be one of {', '.join(_METHODS)}, got {_short(method)}"
+        )
+    return endpoint, method.upper()
+
+
 def build_request(
     parameters: JSON,
     connection: Connection | None,
@@ -382,13 +408,7 @@ def build_request(
     """
     if not isinstance(parameters, dict):
         raise _runtime(f"The HTTP Task parameters must be an object, got {_short(parameters)}")
-    endpoint, method = parameters.get("ApiEndpoint"), parameters.get("Method")
-    if not isinstance(endpoint, str) or not endpoint:
-        raise _runtime("The field 'ApiEndpoint' is required and must be a string")
-    if not isinstance(method, str) or method.upper() not in _METHODS:
-        raise _runtime(
-            f"The field 'Method' must be one of {', '.join(_METHODS)}, got {_short(method)}"
-        )
+    endpoint, method = _endpoint_and_method(parameters, parameters.get("Method"))
     http_params = connection.http_parameters if connection else {}
 
     task_headers = parameters.get("Headers") or {}
@@ -458,22 +478,108 @@ def _with_query(endpoint: str, query: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, joined, parts.fragment))
 
 
+def _string_lists(parameters: dict[str, Any], name: str) -> list[tuple[str, str]]:
+    """``Headers``/``QueryParameters``: an object whose values are lists of strings."""
+    value = parameters.get(name) or {}
+    if not isinstance(value, dict) or not all(
+        isinstance(v, list) and all(isinstance(item, str) for item in v) for v in value.values()
+    ):
+        raise _runtime(
+            f"The '{name}' field must be an object whose values are lists of strings, "
+            f"got {_short(value)}"
+        )
+    return [(str(key), item) for key, items in value.items() for item in items]
+
+
+def _without_nulls(value: JSON) -> JSON:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def build_apigateway_request(parameters: JSON) -> HttpRequest:
+    """Build the request of an ``arn:aws:states:::apigateway:invoke`` task.
+
+    The URL is ``https://{ApiEndpoint}/{Stage}/{Path}`` (empty parts left out) with
+    ``QueryParameters`` (``{"name": ["value", ...]}``) as its query string; each
+    ``Headers`` value (a list) is sent as repeated headers. ``RequestBody`` is sent as compact
+    JSON (a string too, quoted), ``null`` object members dropped unless ``AllowNullValues``
+    is true. ``AuthType`` (``NO_AUTH``, ``IAM_ROLE``, ``RESOURCE_POLICY``) is checked, but no
+    SigV4 signature is added for ``IAM_ROLE``.
+
+    Args:
+        parameters: the task's effective parameters.
+
+    Returns:
+        The request.
+
+    Raises:
+        StatesError: ``States.Runtime`` for a missing ``ApiEndpoint`` or an ill-typed field.
+    """
+    if not isinstance(parameters, dict):
+        raise _runtime(
+            f"The API Gateway task parameters must be an object, got {_short(parameters)}"
+        )
+    endpoint, method = _endpoint_and_method(parameters, parameters.get("Method", "GET"))
+    auth_type = parameters.get("AuthType", "NO_AUTH")
+    if auth_type not in API_GATEWAY_AUTH_TYPES:
+        raise _runtime(
+            f"The field 'AuthType' must be one of {', '.join(API_GATEWAY_AUTH_TYPES)}, "
+            f"got {_short(auth_type)}"
+        )
+    allow_nulls = parameters.get("AllowNullValues", False)
+    if not isinstance(allow_nulls, bool):
+        raise _runtime(f"The field 'AllowNullValues' must be a boolean, got {_short(allow_nulls)}")
+    segments = [endpoint.removeprefix("https://").strip("/")]
+    for name in ("Stage", "Path"):
+        segment = parameters.get(name, "")
+        if not isinstance(segment, str):
+            raise _runtime(f"The field '{name}' must be a string, got {_short(segment)}")
+        if segment.strip("/"):
+            segments.append(segment.strip("/"))
+    query = _string_lists(parameters, "QueryParameters")
+    url = _with_query("https://" + "/".join(segments), _query(list(query)))
+    headers = _string_lists(parameters, "Headers")
+    body: bytes | None = None
+    request_body: JSON = parameters.get("RequestBody")
+    if not allow_nulls:
+        request_body = _without_nulls(request_body)
+    if request_body is not None or (allow_nulls and "RequestBody" in parameters):
+        body = dump_compact(request_body).encode()
+        if not any(k.lower() == "content-type" for k, _ in headers):
+            headers.append(("Content-Type", _JSON_CONTENT_TYPE))
+    return HttpRequest(method.upper(), url, tuple(headers), body)
+
+
 # -- response mapping ----------------------------------------------------------------------
 
 
-def response_output(response: httpx.Response) -> dict[str, JSON]:
+def response_output(response: httpx.Response, *, fold_names: bool = True) -> dict[str, JSON]:
     """Map an HTTP response to the HTTP Task result (aws-spec §3.5, TV-3).
 
+    Args:
+        response: the response.
+        fold_names: lower-case the header names (HTTP Task); ``False`` keeps them as
+            received (API Gateway task).
+
     Returns:
-        ``{"Headers": {lower-case name: [values]}, "ResponseBody": parsed JSON or text,
+        ``{"Headers": {name: [values]}, "ResponseBody": parsed JSON or text,
         "StatusCode": int, "StatusText": str}`` in AWS's key order.
 
     Raises:
         StatesError: ``States.Runtime`` for binary content types or a body that is not text.
     """
     headers: dict[str, list[str]] = {}
-    for name, value in response.headers.multi_items():
-        headers.setdefault(name.lower(), []).append(value)
+    encoding = response.headers.encoding
+    pairs = (
+        response.headers.multi_items()
+        if fold_names
+        else [(k.decode(encoding), v.decode(encoding)) for k, v in response.headers.raw]
+    )
+    for name, value in pairs:
+        headers.setdefault(name.lower() if fold_names else name, []).append(value)
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/octet-stream" or content_type.startswith(_BINARY_TYPES):
         raise _runtime(f"The response content type '{content_type}' is not supported")
@@ -547,17 +653,28 @@ class HttpInvoker:
                 self._client = httpx.Client()
             return self._client
 
+    @staticmethod
+    def answers(resource: Resource) -> bool:
+        """Whether ``resource`` is an HTTP Task or an API Gateway task this class runs."""
+        key = (resource.kind, resource.service, resource.api)
+        if key == _API_GATEWAY:
+            return resource.pattern in _API_GATEWAY_PATTERNS
+        return (*key, resource.pattern) == _RESOURCE
+
     def __call__(self, request: TaskRequest) -> TaskOutcome:
         """Answer one Task attempt (see the module docstring for the shapes)."""
         resource = request.resource
-        if (resource.kind, resource.service, resource.api, resource.pattern) != _RESOURCE:
+        if not self.answers(resource):
             if self._fallback is not None:
                 return self._fallback(request)
             raise UnmockedTaskError(
                 f"Task state {request.state_name!r} uses {resource.arn!r}, which HttpInvoker "
-                "does not answer (it runs arn:aws:states:::http:invoke); pass fallback= for "
+                "does not answer (it runs arn:aws:states:::http:invoke and "
+                "arn:aws:states:::apigateway:invoke[.waitForTaskToken]); pass fallback= for "
                 "other resources"
             )
+        if resource.service == "apigateway":
+            return self._invoke_api_gateway(request)
         secrets: tuple[str, ...] = ()
         try:
             connection = self._connection(request.parameters)
@@ -569,10 +686,7 @@ class HttpInvoker:
             http_request = build_request(
                 request.parameters, connection, region=_region(request.context), auth_header=auth
             )
-            response = self._send(http_request)
-            observer = EXCHANGE_OBSERVER.get()
-            if observer is not None:
-                observer(http_request, response, connection)
+            response = self._exchange(http_request, connection)
             if connection is not None and response.status_code in (401, 407):
                 with self._lock:
                     self._tokens.pop(connection.arn, None)
@@ -585,6 +699,30 @@ class HttpInvoker:
             return TaskOutcome(
                 failed=True, error=failure.error, cause=_redact(failure.cause or "", secrets)
             )
+
+    def _invoke_api_gateway(self, request: TaskRequest) -> TaskOutcome:
+        try:
+            http_request = build_apigateway_request(request.parameters)
+            response = self._exchange(http_request, None, error_prefix="ApiGateway.")
+            if not 200 <= response.status_code < 300:
+                cause = response.text or _status_text(response)
+                raise StatesError(f"ApiGateway.{response.status_code}", cause)
+            output = response_output(response, fold_names=False)
+        except StatesError as failure:
+            return TaskOutcome(failed=True, error=failure.error, cause=failure.cause)
+        if request.resource.pattern == ".waitForTaskToken":
+            return pending_task(output)
+        return TaskOutcome(output=output)
+
+    def _exchange(
+        self, request: HttpRequest, connection: Connection | None, *, error_prefix: str = ""
+    ) -> httpx.Response:
+        """Send ``request`` and show the exchange to the :data:`EXCHANGE_OBSERVER`."""
+        response = self._send(request, error_prefix=error_prefix)
+        observer = EXCHANGE_OBSERVER.get()
+        if observer is not None:
+            observer(request, response, connection)
+        return response
 
     # -- connections and auth ----------------------------------------------------------
 
@@ -664,7 +802,12 @@ class HttpInvoker:
             )
         return token
 
-    def _send(self, request: HttpRequest) -> httpx.Response:
+    def _send(self, request: HttpRequest, *, error_prefix: str = "") -> httpx.Response:
+        """Send ``request``; a timeout or transport failure fails the task.
+
+        The error is ``States.Http.Socket``, or ``<error_prefix><exception name>`` when
+        ``error_prefix`` is given (``ApiGateway.``).
+        """
         try:
             return self.client.request(
                 request.method,
@@ -673,16 +816,11 @@ class HttpInvoker:
                 content=request.body,
                 timeout=_TIMEOUT_SECONDS,
             )
-        except httpx.TimeoutException as exc:
-            raise StatesError(
-                StatesErrorName.HTTP_SOCKET.value,
-                f"The request timed out ({type(exc).__name__}: {exc})",
-            ) from None
         except httpx.TransportError as exc:
-            raise StatesError(
-                StatesErrorName.HTTP_SOCKET.value,
-                f"The request failed ({type(exc).__name__}: {exc})",
-            ) from None
+            kind = type(exc).__name__
+            what = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+            error = error_prefix + kind if error_prefix else StatesErrorName.HTTP_SOCKET.value
+            raise StatesError(error, f"The request {what} ({kind}: {exc})") from None
 
 
 def _redact(text: str, secrets: tuple[str, ...]) -> str:

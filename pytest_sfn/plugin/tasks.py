@@ -9,7 +9,7 @@ answered by the first of (highest priority first):
 2. a handler registered for the resource: the test's Lambda handlers (``lambdas``),
    activity workers (``activities``), child state machines (``machines``), then the
    handlers of the ``pytest_sfn_task_handlers`` and ``pytest_sfn_resolve_task`` hooks,
-   then HTTP Tasks (sent through httpx, answered by the
+   then HTTP and API Gateway Tasks (sent through httpx, answered by the
    ``http`` mocks, the test's own respx mock, or blocked by the network guard);
 3. a botocore client, when one is configured (``botocore=``, YAML ``aws:``);
 4. otherwise the test fails with :class:`~pytest_sfn.errors.UnmockedTaskError`, whose
@@ -63,7 +63,6 @@ __all__ = [
 #: The default ``validate`` mode (see the pytest plugin reference for why).
 DEFAULT_VALIDATE = "PRESENT"
 
-_HTTP = ("service", "http", "invoke", "")
 _VALIDATION_SKIPPED = {("service", "http"), ("service", "apigateway"), ("service", "eks")}
 
 
@@ -318,7 +317,7 @@ class _HookTier:
 
 
 class _HttpTier:
-    """HTTP Tasks through httpx; a request the network guard blocks is an unmocked Task."""
+    """HTTP and API Gateway Tasks through httpx; a request the guard blocks is unmocked."""
 
     __slots__ = ("wiring", "fallback", "_invoker")
 
@@ -328,7 +327,7 @@ class _HttpTier:
 
     def __call__(self, request: TaskRequest) -> TaskOutcome:
         resource = request.resource
-        if (resource.kind, resource.service, resource.api, resource.pattern) != _HTTP:
+        if not HttpInvoker.answers(resource):
             return self.fallback(request)
         if self._invoker is None:
             wiring = self.wiring

@@ -177,3 +177,52 @@ def test_yaml_schema_rejects_bad_http(
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(['*call.sfn.yaml:3: /http/0/method: "FETCH" is not one of*'])
+
+
+def test_api_gateway_task_answered_by_http_mocks(
+    pytester: pytest.Pytester, write_machine: WriteMachine
+) -> None:
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::apigateway:invoke",
+                "Parameters": {
+                    "ApiEndpoint": "abc123.execute-api.us-east-1.amazonaws.com",
+                    "Method": "GET",
+                    "Stage": "prod",
+                    "Path": "orders",
+                    "QueryParameters": {"id.$": "States.Array($.orderId)"},
+                },
+                "ResultSelector": {"status.$": "$.StatusCode", "body.$": "$.ResponseBody"},
+                "End": True,
+            }
+        },
+    }
+    write_machine("apigw.asl.json", definition)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        URL = "https://abc123.execute-api.us-east-1.amazonaws.com/prod/orders"
+
+        @pytest.mark.sfn(definition="apigw.asl.json",
+                         http=[{"method": "GET", "url": URL, "match": {"query": {"id": "o-1"}},
+                                "json": {"total": 3}}])
+        def test_marker_routes(sfn):
+            execution = sfn.execute({"orderId": "o-1"})
+            assert execution.output == {"status": 200, "body": {"total": 3}}
+
+        @pytest.mark.sfn(definition="apigw.asl.json",
+                         http=[{"url": URL, "status": 404, "text": "no such order"}])
+        def test_error_status(sfn):
+            execution = sfn.execute({"orderId": "o-2"})
+            assert (execution.error, execution.cause) == ("ApiGateway.404", "no such order")
+
+        def test_unmocked_endpoint_is_reported(sfn):
+            with pytest.raises(Exception, match="sent an HTTP request nothing mocks"):
+                sfn.execute("apigw.asl.json", {"orderId": "o-3"})
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=3)
