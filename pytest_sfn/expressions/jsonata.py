@@ -457,10 +457,16 @@ def _numbers_to_json(value: Any) -> Any:
         return value
     if kind is int or kind is float:
         return _number_to_json(value)
+    return _rebuilt(value, _numbers_to_json)
+
+
+def _rebuilt(value: Any, convert: Callable[[Any], Any]) -> Any:
+    """``value`` with ``convert`` applied to each member of a dict or list (copied only if a
+    member changes); any other value unchanged."""
     if isinstance(value, dict):
         changed: dict[str, Any] | None = None
         for key, item in value.items():
-            new = _numbers_to_json(item)
+            new = convert(item)
             if new is not item:
                 if changed is None:
                     changed = dict(value)
@@ -469,7 +475,7 @@ def _numbers_to_json(value: Any) -> Any:
     if isinstance(value, list):
         out: list[Any] | None = None
         for i, item in enumerate(value):
-            new = _numbers_to_json(item)
+            new = convert(item)
             if new is not item:
                 if out is None:
                     out = list(value)
@@ -487,25 +493,7 @@ def _to_engine(value: Any) -> Any:
         return value
     if kind is int or kind is float:
         return _number_to_engine(value)
-    if isinstance(value, dict):
-        changed: dict[str, Any] | None = None
-        for key, item in value.items():
-            new = _to_engine(item)
-            if new is not item:
-                if changed is None:
-                    changed = dict(value)
-                changed[key] = new
-        return value if changed is None else changed
-    if isinstance(value, list):
-        out: list[Any] | None = None
-        for i, item in enumerate(value):
-            new = _to_engine(item)
-            if new is not item:
-                if out is None:
-                    out = list(value)
-                out[i] = new
-        return value if out is None else out
-    return value
+    return _rebuilt(value, _to_engine)
 
 
 def _number_to_engine(value: Any) -> Any:
